@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Repositories;
+
+namespace Portal.Core.Data.Configurations;
+
+internal sealed class RepositoryConfiguration : IEntityTypeConfiguration<Repository>
+{
+    public void Configure(EntityTypeBuilder<Repository> builder)
+    {
+        builder.Property(r => r.Name).HasMaxLength(RepositoryNamePolicy.MaxLength).IsRequired();
+        builder.Property(r => r.NormalizedName).HasMaxLength(RepositoryNamePolicy.MaxLength).IsRequired();
+        builder.Property(r => r.Description).HasMaxLength(2000).IsRequired();
+        builder.Property(r => r.Visibility).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.Mode).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.DefaultBranch).HasMaxLength(255);
+        builder.HasIndex(r => new { r.OwnerId, r.NormalizedName }).IsUnique();
+        builder.HasOne(r => r.Owner).WithMany().HasForeignKey(r => r.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(r => r.Upstream).WithOne().HasForeignKey<UpstreamSource>(u => u.RepositoryId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(r => r.Credential).WithOne().HasForeignKey<UpstreamCredential>(c => c.RepositoryId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(r => r.Sync).WithOne().HasForeignKey<SyncState>(s => s.RepositoryId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class UpstreamSourceConfiguration : IEntityTypeConfiguration<UpstreamSource>
+{
+    public void Configure(EntityTypeBuilder<UpstreamSource> builder)
+    {
+        builder.HasKey(u => u.RepositoryId);
+        builder.Property(u => u.RepositoryId).ValueGeneratedNever();
+        builder.Property(u => u.Url).HasMaxLength(2048).IsRequired();
+        builder.Property(u => u.AuthKind).HasConversion<string>().HasMaxLength(16);
+    }
+}
+
+internal sealed class UpstreamCredentialConfiguration : IEntityTypeConfiguration<UpstreamCredential>
+{
+    public void Configure(EntityTypeBuilder<UpstreamCredential> builder)
+    {
+        builder.HasKey(c => c.RepositoryId);
+        builder.Property(c => c.RepositoryId).ValueGeneratedNever();
+        builder.Property(c => c.Username).HasMaxLength(255);
+    }
+}
+
+internal sealed class SyncStateConfiguration : IEntityTypeConfiguration<SyncState>
+{
+    public void Configure(EntityTypeBuilder<SyncState> builder)
+    {
+        builder.HasKey(s => s.RepositoryId);
+        builder.Property(s => s.RepositoryId).ValueGeneratedNever();
+        builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.LeaseOwner).HasMaxLength(128);
+        // The scheduler's one query: what is due, oldest first. Indexed so a pass costs the same for 10 or 100,000 mirrors.
+        builder.HasIndex(s => s.NextSyncAt);
+        builder.HasIndex(s => s.LeaseExpiresAt);
+    }
+}
+
+internal sealed class RepositoryEventConfiguration : IEntityTypeConfiguration<RepositoryEvent>
+{
+    public void Configure(EntityTypeBuilder<RepositoryEvent> builder)
+    {
+        builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Trigger).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(16);
+        builder.HasIndex(e => new { e.RepositoryId, e.StartedAt });
+        builder.HasOne<Repository>().WithMany().HasForeignKey(e => e.RepositoryId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(e => e.RefChanges).WithOne().HasForeignKey(c => c.EventId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RefChangeConfiguration : IEntityTypeConfiguration<RefChange>
+{
+    public void Configure(EntityTypeBuilder<RefChange> builder)
+    {
+        builder.Property(c => c.RefName).HasMaxLength(1024).IsRequired();
+        builder.Property(c => c.OldSha).HasMaxLength(64);
+        builder.Property(c => c.NewSha).HasMaxLength(64);
+        builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+    }
+}

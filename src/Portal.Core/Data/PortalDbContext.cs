@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Accounts;
+using Portal.Core.Organizations;
+using Portal.Core.Repositories;
+using Portal.Core.Tokens;
+
+namespace Portal.Core.Data;
+
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+{
+    public DbSet<Owner> Owners => Set<Owner>();
+
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<OrganizationMember> OrganizationMembers => Set<OrganizationMember>();
+
+    public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+
+    public DbSet<Repository> Repositories => Set<Repository>();
+
+    public DbSet<UpstreamSource> UpstreamSources => Set<UpstreamSource>();
+
+    public DbSet<UpstreamCredential> UpstreamCredentials => Set<UpstreamCredential>();
+
+    public DbSet<SyncState> SyncStates => Set<SyncState>();
+
+    public DbSet<RepositoryEvent> RepositoryEvents => Set<RepositoryEvent>();
+
+    public DbSet<RefChange> RefChanges => Set<RefChange>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no time zone: store UTC and read it back as UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+}

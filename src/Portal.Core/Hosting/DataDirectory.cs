@@ -1,0 +1,35 @@
+namespace Portal.Core.Hosting;
+
+/// <summary>The layout of Portal's data folder. Every path Portal writes is derived here, never from user input.</summary>
+public sealed class DataDirectory
+{
+    public DataDirectory(string root)
+    {
+        Root = Path.GetFullPath(root);
+    }
+
+    public string Root { get; }
+
+    public string DatabasePath => Path.Combine(Root, "portal.db");
+
+    public string KeysPath => Path.Combine(Root, "keys");
+
+    public string RepositoriesPath => Path.Combine(Root, "repositories");
+
+    public string TempPath => Path.Combine(Root, "tmp");
+
+    public string GitHomePath => Path.Combine(Root, "git-home");
+
+    public string LfsPath => Path.Combine(Root, "lfs");
+
+    /// <summary>A repository's folder is named by its database id, so a rename never moves files and no name reaches a path.</summary>
+    public string RepositoryPath(long repositoryId) => Path.Combine(RepositoriesPath, $"{repositoryId}.git");
+
+    public void EnsureCreated()
+    {
+        foreach (var path in new[] { Root, KeysPath, RepositoriesPath, TempPath, GitHomePath, LfsPath })
+        {
+            Directory.CreateDirectory(path);
+        }
+    }
+}

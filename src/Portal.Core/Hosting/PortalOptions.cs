@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Core.Hosting;
+
+/// <summary>Settings under <c>Portal</c>: where data lives and who the first admin is.</summary>
+public sealed class PortalOptions
+{
+    public const string Section = "Portal";
+
+    /// <summary>The one folder that holds the SQLite database, repositories, keys and LFS objects.</summary>
+    [Required]
+    public string DataDir { get; set; } = "data";
+
+    public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Failed password attempts before an account locks, and for how long.</summary>
+    [Range(1, 100)]
+    public int LockoutMaxFailedAttempts { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed class AdminOptions
+{
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+}

@@ -1,0 +1,198 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Accounts;
+using Portal.Core.Data;
+
+namespace Portal.Core.Organizations;
+
+/// <summary>
+/// Organizations and their members. Owners and maintainers manage members (as in GitLab); only owners grant or
+/// take away the owner role, and an organization always keeps at least one owner.
+/// </summary>
+public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, ILogger<OrganizationService> logger)
+{
+    public async Task<Outcome<Organization>> CreateAsync(string creatorUserId, string name, string? description, CancellationToken cancellationToken = default)
+    {
+        var check = OwnerNamePolicy.Check(name);
+        if (!check.IsValid)
+        {
+            return PortalError.Invalid(check.Error!);
+        }
+
+        name = name.Trim();
+        var slug = OwnerNamePolicy.Normalize(name);
+        if (await db.Owners.AnyAsync(o => o.Slug == slug, cancellationToken))
+        {
+            return PortalError.Conflict($"The name '{slug}' is already taken by a user or an organization.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var organization = new Organization
+        {
+            Owner = new Owner { Name = name, Slug = slug, Kind = OwnerKind.Organization, CreatedAt = now },
+            Description = (description ?? "").Trim(),
+            CreatedAt = now,
+            Members = [new OrganizationMember { UserId = creatorUserId, Role = OrganizationRole.Owner, AddedAt = now }],
+        };
+        if (organization.Description.Length > 1000)
+        {
+            return PortalError.Invalid("Descriptions are at most 1000 characters.");
+        }
+
+        db.Organizations.Add(organization);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return PortalError.Conflict($"The name '{slug}' is already taken by a user or an organization.");
+        }
+
+        logger.LogInformation("Organization {Organization} created by {UserId}", slug, creatorUserId);
+        return organization;
+    }
+
+    public Task<Organization?> FindAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var slug = OwnerNamePolicy.Normalize(name);
+        return db.Organizations.AsNoTracking().Include(o => o.Owner).FirstOrDefaultAsync(o => o.Owner!.Slug == slug, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OrganizationMembership>> ListForUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.OrganizationMembers.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => new OrganizationMembership(o.Owner!.Name, o.Description, m.Role))
+            .OrderBy(m => m.Name)
+            .ToListAsync(cancellationToken);
+
+    public async Task<Outcome<IReadOnlyList<MemberView>>> ListMembersAsync(string viewerUserId, string organizationName, CancellationToken cancellationToken = default)
+    {
+        var organization = await FindAsync(organizationName, cancellationToken);
+        if (organization is null || await RoleOfAsync(organization.Id, viewerUserId, cancellationToken) is null && !await IsAdminAsync(viewerUserId, cancellationToken))
+        {
+            return PortalError.NotFound($"There is no organization '{OwnerNamePolicy.Normalize(organizationName)}' that you belong to.");
+        }
+
+        return await db.OrganizationMembers.AsNoTracking()
+            .Where(m => m.OrganizationId == organization.Id)
+            .Select(m => new MemberView(m.User!.UserName!, m.Role, m.AddedAt))
+            .OrderBy(m => m.UserName)
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<Outcome<OrganizationMember>> SetMemberAsync(string actorUserId, string organizationName, string userName, OrganizationRole role, CancellationToken cancellationToken = default)
+    {
+        var organization = await FindAsync(organizationName, cancellationToken);
+        if (organization is null)
+        {
+            return PortalError.NotFound($"There is no organization '{OwnerNamePolicy.Normalize(organizationName)}'.");
+        }
+
+        var actorRole = await EffectiveRoleAsync(organization.Id, actorUserId, cancellationToken);
+        if (actorRole is null)
+        {
+            return PortalError.NotFound($"There is no organization '{organization.Owner!.Slug}' that you belong to.");
+        }
+
+        if (actorRole < OrganizationRole.Maintainer)
+        {
+            return PortalError.Forbidden($"Only owners and maintainers of '{organization.Owner!.Slug}' can change its members; you are a {actorRole.Value.ToString().ToLowerInvariant()}.");
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == userName.Trim().ToUpperInvariant(), cancellationToken);
+        if (user is null)
+        {
+            return PortalError.NotFound($"There is no user '{userName}'.");
+        }
+
+        var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.UserId == user.Id, cancellationToken);
+        var touchesOwnerRole = role == OrganizationRole.Owner || member?.Role == OrganizationRole.Owner;
+        if (touchesOwnerRole && actorRole < OrganizationRole.Owner)
+        {
+            return PortalError.Forbidden("Only an owner can grant or change the owner role.");
+        }
+
+        if (member?.Role == OrganizationRole.Owner && role != OrganizationRole.Owner && await IsLastOwnerAsync(organization.Id, cancellationToken))
+        {
+            return PortalError.Conflict("An organization needs at least one owner: make someone else an owner first.");
+        }
+
+        if (member is null)
+        {
+            member = new OrganizationMember { OrganizationId = organization.Id, UserId = user.Id, Role = role, AddedAt = clock.GetUtcNow().UtcDateTime };
+            db.OrganizationMembers.Add(member);
+        }
+        else
+        {
+            member.Role = role;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("{Actor} set {User} as {Role} of {Organization}", actorUserId, user.UserName, role, organization.Owner!.Slug);
+        return member;
+    }
+
+    public async Task<Outcome<bool>> RemoveMemberAsync(string actorUserId, string organizationName, string userName, CancellationToken cancellationToken = default)
+    {
+        var organization = await FindAsync(organizationName, cancellationToken);
+        if (organization is null)
+        {
+            return PortalError.NotFound($"There is no organization '{OwnerNamePolicy.Normalize(organizationName)}'.");
+        }
+
+        var actorRole = await EffectiveRoleAsync(organization.Id, actorUserId, cancellationToken);
+        if (actorRole is null)
+        {
+            return PortalError.NotFound($"There is no organization '{organization.Owner!.Slug}' that you belong to.");
+        }
+
+        var member = await db.OrganizationMembers.Include(m => m.User)
+            .FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.User!.NormalizedUserName == userName.Trim().ToUpperInvariant(), cancellationToken);
+        if (member is null)
+        {
+            return PortalError.NotFound($"'{userName}' is not a member of '{organization.Owner!.Slug}'.");
+        }
+
+        var leavingSelf = member.UserId == actorUserId;
+        if (!leavingSelf && actorRole < OrganizationRole.Maintainer)
+        {
+            return PortalError.Forbidden($"Only owners and maintainers of '{organization.Owner!.Slug}' can remove members.");
+        }
+
+        if (member.Role == OrganizationRole.Owner && !leavingSelf && actorRole < OrganizationRole.Owner)
+        {
+            return PortalError.Forbidden("Only an owner can remove another owner.");
+        }
+
+        if (member.Role == OrganizationRole.Owner && await IsLastOwnerAsync(organization.Id, cancellationToken))
+        {
+            return PortalError.Conflict("An organization needs at least one owner: make someone else an owner first.");
+        }
+
+        db.OrganizationMembers.Remove(member);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<OrganizationRole?> RoleOfAsync(long organizationId, string userId, CancellationToken cancellationToken = default)
+    {
+        var member = await db.OrganizationMembers.AsNoTracking().FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId, cancellationToken);
+        return member?.Role;
+    }
+
+    /// <summary>The member's role; an instance admin acts as an owner everywhere.</summary>
+    private async Task<OrganizationRole?> EffectiveRoleAsync(long organizationId, string userId, CancellationToken cancellationToken) =>
+        await IsAdminAsync(userId, cancellationToken) ? OrganizationRole.Owner : await RoleOfAsync(organizationId, userId, cancellationToken);
+
+    private Task<bool> IsAdminAsync(string userId, CancellationToken cancellationToken) =>
+        db.Users.AnyAsync(u => u.Id == userId && u.IsAdmin, cancellationToken);
+
+    private async Task<bool> IsLastOwnerAsync(long organizationId, CancellationToken cancellationToken) =>
+        await db.OrganizationMembers.CountAsync(m => m.OrganizationId == organizationId && m.Role == OrganizationRole.Owner, cancellationToken) <= 1;
+}
+
+public sealed record OrganizationMembership(string Name, string Description, OrganizationRole Role);
+
+public sealed record MemberView(string UserName, OrganizationRole Role, DateTime AddedAt);

@@ -1,0 +1,46 @@
+namespace Portal.Core.Repositories;
+
+/// <summary>Where a mirror or migrated repository came from. Holds no secret: those live in <see cref="UpstreamCredential"/>.</summary>
+public sealed class UpstreamSource
+{
+    public long RepositoryId { get; set; }
+
+    /// <summary>The normalised URL, never with credentials in it.</summary>
+    public required string Url { get; set; }
+
+    public UpstreamAuthKind AuthKind { get; set; }
+
+    /// <summary>The upstream's SSH host key as a known_hosts line, pinned on first contact.</summary>
+    public string? PinnedHostKey { get; set; }
+
+    public bool FetchLfs { get; set; } = true;
+
+    public int SyncIntervalMinutes { get; set; } = 24 * 60;
+}
+
+public enum UpstreamAuthKind
+{
+    None,
+    Password,
+    SshKey,
+}
+
+/// <summary>
+/// Upstream secrets, each encrypted with ASP.NET Core Data Protection (keys in the data folder). Kept in their own
+/// table so a migration or "stop mirroring" deletes them with one row, and nothing else ever selects them by accident.
+/// </summary>
+public sealed class UpstreamCredential
+{
+    public long RepositoryId { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? ProtectedSecret { get; set; }
+
+    public string? ProtectedSshPrivateKey { get; set; }
+
+    /// <summary>The public half of the deploy key: not secret, shown to the user to paste upstream.</summary>
+    public string? SshPublicKey { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}

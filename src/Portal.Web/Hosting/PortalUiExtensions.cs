@@ -1,0 +1,51 @@
+using Microsoft.Extensions.FileProviders;
+using Portal.Web.Components;
+using Portal.Web.Components.Account;
+using Radzen;
+
+namespace Portal.Web.Hosting;
+
+public static class PortalUiExtensions
+{
+    public static IServiceCollection AddPortalUi(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        return services;
+    }
+
+    /// <summary>Error pages, static assets, authentication and antiforgery, in the order they must run.</summary>
+    public static WebApplication UsePortalPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        // API and git clients get problem details for bare status codes; people get the not-found page.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/api"),
+            api => api.UseStatusCodePages());
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments("/api"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found"));
+
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "assets")),
+            RequestPath = "/assets",
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapPortalUi(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapIdentityEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,25 @@
+using Portal.Core.Hosting;
+using Portal.Web.Api;
+using Portal.Web.Authentication;
+using Portal.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddPortalData(builder.Configuration)
+    .AddPortalDomain()
+    .AddPortalAuthentication()
+    .AddPortalApi()
+    .AddPortalUi();
+
+var app = builder.Build();
+
+app.UsePortalPipeline();
+app.MapHealthEndpoints();
+app.MapPortalApi();
+app.MapPortalUi();
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
