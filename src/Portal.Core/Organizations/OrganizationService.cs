@@ -63,8 +63,9 @@ public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, 
     public async Task<IReadOnlyList<OrganizationMembership>> ListForUserAsync(string userId, CancellationToken cancellationToken = default) =>
         await db.OrganizationMembers.AsNoTracking()
             .Where(m => m.UserId == userId)
-            .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => new OrganizationMembership(o.Owner!.Name, o.Description, m.Role))
-            .OrderBy(m => m.Name)
+            .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => new { o.Owner!.Name, o.Owner.Slug, o.Description, m.Role })
+            .OrderBy(m => m.Slug)
+            .Select(m => new OrganizationMembership(m.Name, m.Description, m.Role))
             .ToListAsync(cancellationToken);
 
     public async Task<Outcome<IReadOnlyList<MemberView>>> ListMembersAsync(string viewerUserId, string organizationName, CancellationToken cancellationToken = default)
@@ -77,8 +78,8 @@ public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, 
 
         return await db.OrganizationMembers.AsNoTracking()
             .Where(m => m.OrganizationId == organization.Id)
+            .OrderBy(m => m.User!.NormalizedUserName)
             .Select(m => new MemberView(m.User!.UserName!, m.Role, m.AddedAt))
-            .OrderBy(m => m.UserName)
             .ToListAsync(cancellationToken);
     }
 

@@ -8,11 +8,23 @@ public static class PortalApiExtensions
 {
     public static IServiceCollection AddPortalApi(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            // Framework-produced problems (unreadable body, unknown route) come without a detail; give one a person can act on.
+            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
         services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         return services;
     }
+
+    private static string DefaultDetail(int? status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "The request could not be read: send a JSON body with the fields this endpoint documents.",
+        StatusCodes.Status404NotFound => "There is nothing at this address: check the path and the API version (/api/v1).",
+        StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+        _ => "The request failed; see the status code.",
+    };
 
     /// <summary>The REST API under /api/v1: JSON in and out, errors as problem details, Authorization header only.</summary>
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
