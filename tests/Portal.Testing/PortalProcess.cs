@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Portal.Testing;
+
+/// <summary>
+/// Portal as a real process on 127.0.0.1, started from the Portal.Web build output with its own data folder, so
+/// browsers, git clients and restart tests talk to exactly what a user runs. Disposing kills it and removes the folder.
+/// </summary>
+public sealed class PortalProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> log = new();
+    private readonly bool ownsDataDir;
+
+    private PortalProcess(Process process, string dataDir, Uri baseAddress, bool ownsDataDir)
+    {
+        this.process = process;
+        DataDir = dataDir;
+        BaseAddress = baseAddress;
+        this.ownsDataDir = ownsDataDir;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDir { get; }
+
+    public IEnumerable<string> Log => log;
+
+    public static async Task<PortalProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var ownsDataDir = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("portal-e2e-").FullName;
+        var port = FreePort.Next();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var appHost = AppHostPath();
+        var start = new ProcessStartInfo(appHost)
+        {
+            WorkingDirectory = System.IO.Path.GetDirectoryName(appHost)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        // Development serves package static assets (Radzen) straight from the build output, as `dotnet run` does.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Portal__DataDir"] = dataDir;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {appHost}.");
+        var portal = new PortalProcess(process, dataDir, baseAddress, ownsDataDir);
+        process.OutputDataReceived += (_, e) => portal.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await portal.WaitUntilHealthyAsync();
+        return portal;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            log.Enqueue(line);
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Portal exited with {process.ExitCode}:\n{string.Join('\n', log)}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Portal did not become healthy in 60 s:\n{string.Join('\n', log)}");
+    }
+
+    /// <summary>The Portal.Web executable built in the same configuration as the tests.</summary>
+    private static string AppHostPath()
+    {
+        var configuration = typeof(PortalProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "PortalConfiguration").Value!;
+        var binRoot = System.IO.Path.Combine(RepositoryRoot.Path, "src", "Portal.Web", "bin", configuration);
+        var appHost = Directory.Exists(binRoot)
+            ? Directory.EnumerateFiles(binRoot, "Portal.Web", SearchOption.AllDirectories).FirstOrDefault()
+            : null;
+        return appHost ?? throw new FileNotFoundException($"Build Portal.Web ({configuration}) first: no executable under {binRoot}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+        if (ownsDataDir)
+        {
+            try
+            {
+                Directory.Delete(DataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean: never fail a test over a temp folder.
+            }
+        }
+    }
+}
