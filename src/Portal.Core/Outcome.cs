@@ -36,6 +36,9 @@ public readonly struct Outcome<T>
 
     public bool Succeeded => Error is null;
 
+    /// <summary>For values whose static type is an interface, which C# cannot convert implicitly.</summary>
+    public static Outcome<T> Success(T value) => new(value, null);
+
     public static implicit operator Outcome<T>(T value) => new(value, null);
 
     public static implicit operator Outcome<T>(PortalError error) => new(default, error);

@@ -8,6 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services
     .AddPortalData(builder.Configuration)
     .AddPortalDomain()
+    .AddPortalGit()
+    .AddMirroring()
     .AddPortalAuthentication()
     .AddPortalApi()
     .AddPortalUi();

@@ -29,6 +29,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<RefChange> RefChanges => Set<RefChange>();
 
+    public DbSet<PendingDeployKey> PendingDeployKeys => Set<PendingDeployKey>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

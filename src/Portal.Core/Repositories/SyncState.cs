@@ -21,6 +21,11 @@ public sealed class SyncState
 
     public int ConsecutiveFailures { get; set; }
 
+    /// <summary>Why the queued sync was queued, and by whom: recorded on the sync run when it starts.</summary>
+    public SyncTrigger? QueuedTrigger { get; set; }
+
+    public string? QueuedBy { get; set; }
+
     /// <summary>Which process holds the running sync, and until when; an expired lease is recovered on start-up.</summary>
     public string? LeaseOwner { get; set; }
 

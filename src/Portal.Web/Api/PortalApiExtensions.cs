@@ -35,6 +35,7 @@ public static class PortalApiExtensions
         api.MapTokensApi();
         api.MapUserApi();
         api.MapOrganizationsApi();
+        api.MapRepositoriesApi();
         return app;
     }
 }

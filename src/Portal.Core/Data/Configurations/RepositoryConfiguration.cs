@@ -51,6 +51,7 @@ internal sealed class SyncStateConfiguration : IEntityTypeConfiguration<SyncStat
         builder.Property(s => s.RepositoryId).ValueGeneratedNever();
         builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.LeaseOwner).HasMaxLength(128);
+        builder.Property(s => s.QueuedTrigger).HasConversion<string>().HasMaxLength(16);
         // The scheduler's one query: what is due, oldest first. Indexed so a pass costs the same for 10 or 100,000 mirrors.
         builder.HasIndex(s => s.NextSyncAt);
         builder.HasIndex(s => s.LeaseExpiresAt);
@@ -78,5 +79,17 @@ internal sealed class RefChangeConfiguration : IEntityTypeConfiguration<RefChang
         builder.Property(c => c.OldSha).HasMaxLength(64);
         builder.Property(c => c.NewSha).HasMaxLength(64);
         builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+    }
+}
+
+internal sealed class PendingDeployKeyConfiguration : IEntityTypeConfiguration<PendingDeployKey>
+{
+    public void Configure(EntityTypeBuilder<PendingDeployKey> builder)
+    {
+        builder.Property(k => k.Id).HasMaxLength(32);
+        builder.Property(k => k.ProtectedPrivateKey).IsRequired();
+        builder.Property(k => k.PublicKey).IsRequired();
+        builder.HasIndex(k => k.UserId);
+        builder.HasOne<Accounts.PortalUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -233,6 +233,27 @@ public sealed class Initial : Migration
             });
 
         migrationBuilder.CreateTable(
+            name: "PendingDeployKeys",
+            columns: table => new
+            {
+                Id = table.Column<string>(type: "TEXT", nullable: false),
+                UserId = table.Column<string>(type: "TEXT", nullable: false),
+                ProtectedPrivateKey = table.Column<string>(type: "TEXT", nullable: false),
+                PublicKey = table.Column<string>(type: "TEXT", nullable: false),
+                CreatedAt = table.Column<string>(type: "TEXT", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_PendingDeployKeys", x => x.Id);
+                table.ForeignKey(
+                    name: "FK_PendingDeployKeys_AspNetUsers_UserId",
+                    column: x => x.UserId,
+                    principalTable: "AspNetUsers",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
             name: "PersonalAccessTokens",
             columns: table => new
             {
@@ -323,6 +344,8 @@ public sealed class Initial : Migration
                 LastManualSyncAt = table.Column<string>(type: "TEXT", nullable: true),
                 LastError = table.Column<string>(type: "TEXT", nullable: true),
                 ConsecutiveFailures = table.Column<long>(type: "INTEGER", nullable: false),
+                QueuedTrigger = table.Column<string>(type: "TEXT", nullable: true),
+                QueuedBy = table.Column<string>(type: "TEXT", nullable: true),
                 LeaseOwner = table.Column<string>(type: "TEXT", nullable: true),
                 LeaseExpiresAt = table.Column<string>(type: "TEXT", nullable: true),
             },
@@ -465,6 +488,11 @@ public sealed class Initial : Migration
             unique: true);
 
         migrationBuilder.CreateIndex(
+            name: "IX_PendingDeployKeys_UserId",
+            table: "PendingDeployKeys",
+            column: "UserId");
+
+        migrationBuilder.CreateIndex(
             name: "IX_PersonalAccessTokens_TokenHash",
             table: "PersonalAccessTokens",
             column: "TokenHash",
@@ -511,6 +539,7 @@ public sealed class Initial : Migration
         migrationBuilder.DropTable(name: "RepositoryEvents");
         migrationBuilder.DropTable(name: "OrganizationMembers");
         migrationBuilder.DropTable(name: "PersonalAccessTokens");
+        migrationBuilder.DropTable(name: "PendingDeployKeys");
         migrationBuilder.DropTable(name: "AspNetUserTokens");
         migrationBuilder.DropTable(name: "AspNetUserRoles");
         migrationBuilder.DropTable(name: "AspNetUserLogins");

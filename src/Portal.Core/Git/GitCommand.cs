@@ -1,0 +1,106 @@
+namespace Portal.Core.Git;
+
+/// <summary>
+/// Builds one git invocation. Fixed options are literals written in Portal's code (<see cref="Option"/>); anything
+/// that came from a user or an upstream goes through <see cref="Value"/>, which refuses a leading '-' so it can never
+/// be read as an option (the arguments may come from user input and cannot be trusted). Configuration, including
+/// secrets, travels in the environment (GIT_CONFIG_KEY_n), never in argv.
+/// </summary>
+public sealed class GitCommand
+{
+    private readonly List<string> arguments = [];
+    private readonly List<KeyValuePair<string, string>> config = [];
+    private readonly List<string> secrets = [];
+    private readonly Dictionary<string, string> environment = new(StringComparer.Ordinal);
+
+    private GitCommand(string subcommand)
+    {
+        arguments.Add(subcommand);
+    }
+
+    public static GitCommand Create(string subcommand) => new(subcommand);
+
+    public IReadOnlyList<string> Arguments => arguments;
+
+    public IReadOnlyList<KeyValuePair<string, string>> Config => config;
+
+    /// <summary>Values to redact from anything this command prints.</summary>
+    public IReadOnlyList<string> Secrets => secrets;
+
+    public IReadOnlyDictionary<string, string> Environment => environment;
+
+    /// <summary>A fixed option or word written in Portal's code, e.g. "--prune".</summary>
+    public GitCommand Option(string literal)
+    {
+        arguments.Add(literal);
+        return this;
+    }
+
+    /// <summary>A value from outside Portal's code (a URL, a ref, a name): refused if git could take it for an option.</summary>
+    public GitCommand Value(string value)
+    {
+        GitArgumentGuard.EnsureSafeValue(value);
+        arguments.Add(value);
+        return this;
+    }
+
+    /// <summary>Everything after this is an operand, even if it starts with '-'.</summary>
+    public GitCommand EndOfOptions() => Option("--end-of-options");
+
+    /// <summary>Adds "--" and paths after it.</summary>
+    public GitCommand Paths(params string[] paths)
+    {
+        arguments.Add("--");
+        arguments.AddRange(paths);
+        return this;
+    }
+
+    /// <summary>Per-invocation configuration, passed through the environment (never argv, never a file).</summary>
+    public GitCommand WithConfig(string key, string value, bool secret = false)
+    {
+        config.Add(new(key, value));
+        if (secret)
+        {
+            secrets.Add(value);
+        }
+
+        return this;
+    }
+
+    /// <summary>An extra environment variable for this invocation (e.g. GIT_SSH_COMMAND).</summary>
+    public GitCommand WithEnvironment(string name, string value)
+    {
+        environment[name] = value;
+        return this;
+    }
+
+    /// <summary>A value that must never appear in logs or errors, though it does not travel in this command's config.</summary>
+    public GitCommand WithSecret(string? secret)
+    {
+        if (!string.IsNullOrEmpty(secret))
+        {
+            secrets.Add(secret);
+        }
+
+        return this;
+    }
+
+    public override string ToString() => "git " + string.Join(' ', arguments);
+}
+
+public static class GitArgumentGuard
+{
+    public static void EnsureSafeValue(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.StartsWith('-'))
+        {
+            throw new ArgumentException($"A value passed to git may not start with '-': '{value}'.", nameof(value));
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            throw new ArgumentException("A value passed to git may not contain control characters.", nameof(value));
+        }
+    }
+}

@@ -1,0 +1,193 @@
+#pragma warning disable RS0030 // The git layer is the one place allowed to start processes.
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Hosting;
+
+namespace Portal.Core.Git;
+
+/// <summary>
+/// Runs git the way Gitea's modules/git and GitLab's Gitaly do: arguments as a list (never a shell), a fixed clean
+/// environment with Portal's own HOME and no system config, prompts and hooks off, only the transports we allow,
+/// stdout and stderr read concurrently, and a timeout after which the whole process tree is killed.
+/// </summary>
+public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> options, ILogger<GitRunner> logger)
+{
+    /// <summary>Configuration every invocation gets, whatever the command.</summary>
+    private static readonly KeyValuePair<string, string>[] BaseConfig =
+    [
+        new("core.hooksPath", "/dev/null"),
+        new("init.templateDir", ""),
+        new("credential.helper", ""),
+        new("core.askPass", ""),
+        new("protocol.allow", "never"),
+        new("protocol.https.allow", "always"),
+        new("protocol.http.allow", "always"),
+        new("protocol.git.allow", "always"),
+        new("protocol.ssh.allow", "always"),
+        new("transfer.fsckObjects", "true"),
+        new("fetch.recurseSubmodules", "no"),
+        new("submodule.recurse", "false"),
+        new("http.followRedirects", "false"),
+        new("core.fsyncMethod", "fsync"),
+        new("gc.auto", "0"),
+        new("maintenance.auto", "false"),
+        new("advice.detachedHead", "false"),
+        new("safe.directory", "*"),
+    ];
+
+    public Task<GitResult> RunAsync(GitCommand command, string? workingDirectory = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RunAsync(command, workingDirectory, timeout, onProgress: null, cancellationToken);
+
+    /// <summary>Runs <paramref name="command"/>; <paramref name="onProgress"/> receives stderr lines (git's progress) as they come, scrubbed.</summary>
+    public async Task<GitResult> RunAsync(GitCommand command, string? workingDirectory, TimeSpan? timeout, Action<string>? onProgress, CancellationToken cancellationToken)
+    {
+        using var process = new Process { StartInfo = CreateStartInfo(command, workingDirectory) };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? options.Value.ShortTimeout);
+
+        var started = Stopwatch.GetTimestamp();
+        process.Start();
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = ReadErrorAsync(process.StandardError, command.Secrets, onProgress);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            timedOut = !cancellationToken.IsCancellationRequested;
+            Kill(process);
+            await process.WaitForExitAsync(CancellationToken.None);
+            if (!timedOut)
+            {
+                throw;
+            }
+        }
+
+        var result = new GitResult(
+            process.ExitCode,
+            CredentialScrubber.Scrub(await stdout, command.Secrets),
+            CredentialScrubber.Scrub(await stderr, command.Secrets),
+            timedOut);
+        logger.LogDebug("{Command} exited {ExitCode} in {Elapsed} ms", CredentialScrubber.Scrub(command.ToString(), command.Secrets), result.ExitCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (timedOut)
+        {
+            logger.LogWarning("{Command} timed out and was killed", CredentialScrubber.Scrub(command.ToString(), command.Secrets));
+        }
+
+        return result;
+    }
+
+    private ProcessStartInfo CreateStartInfo(GitCommand command, string? workingDirectory)
+    {
+        var start = new ProcessStartInfo(options.Value.Executable)
+        {
+            WorkingDirectory = workingDirectory ?? dataDir.TempPath,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in command.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Nothing inherited: no credentials, proxies or config of the host's user leak into git.
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        start.Environment["HOME"] = dataDir.GitHomePath;
+        start.Environment["LC_ALL"] = "C";
+        start.Environment["LANG"] = "C";
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
+        start.Environment["GIT_CONFIG_GLOBAL"] = Path.Combine(dataDir.GitHomePath, ".gitconfig");
+        start.Environment["GIT_PROTOCOL_FROM_USER"] = "0";
+        start.Environment["GIT_ALLOW_PROTOCOL"] = "http:https:git:ssh";
+        start.Environment["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/dev/null";
+        start.Environment["GIT_LFS_SKIP_SMUDGE"] = "1";
+
+        var config = BaseConfig.Concat(command.Config).ToList();
+        start.Environment["GIT_CONFIG_COUNT"] = config.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < config.Count; i++)
+        {
+            start.Environment[$"GIT_CONFIG_KEY_{i}"] = config[i].Key;
+            start.Environment[$"GIT_CONFIG_VALUE_{i}"] = config[i].Value;
+        }
+
+        foreach (var (name, value) in command.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return start;
+    }
+
+    private static async Task<string> ReadErrorAsync(StreamReader reader, IReadOnlyList<string> secrets, Action<string>? onProgress)
+    {
+        if (onProgress is null)
+        {
+            return await reader.ReadToEndAsync();
+        }
+
+        // Progress lines end in '\r' (updated in place) or '\n'; report each as it completes.
+        var all = new StringBuilder();
+        var line = new StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                var c = buffer[i];
+                if (c is '\r' or '\n')
+                {
+                    if (line.Length > 0)
+                    {
+                        onProgress(CredentialScrubber.Scrub(line.ToString(), secrets));
+                        if (c == '\n')
+                        {
+                            all.Append(line).Append('\n');
+                        }
+
+                        line.Clear();
+                    }
+                }
+                else
+                {
+                    line.Append(c);
+                }
+            }
+        }
+
+        if (line.Length > 0)
+        {
+            all.Append(line);
+            onProgress(CredentialScrubber.Scrub(line.ToString(), secrets));
+        }
+
+        return all.ToString();
+    }
+
+    private void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            logger.LogWarning(exception, "Could not kill git process {Pid}", process.Id);
+        }
+    }
+}

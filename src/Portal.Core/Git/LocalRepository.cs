@@ -1,0 +1,53 @@
+namespace Portal.Core.Git;
+
+/// <summary>Operations on a bare repository Portal owns. Paths come from <see cref="Hosting.DataDirectory"/>, never from users.</summary>
+public sealed class LocalRepository(GitRunner git)
+{
+    public async Task InitBareAsync(string path, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(GitCommand.Create("init").Option("--bare").Option("--quiet").EndOfOptions().Value(path), cancellationToken: cancellationToken);
+        EnsureSucceeded(result, "git init");
+    }
+
+    public async Task<RefSnapshot> ReadRefsAsync(string path, CancellationToken cancellationToken)
+    {
+        var refs = await git.RunAsync(GitCommand.Create("for-each-ref").Option("--format=%(objectname) %(refname)"), path, cancellationToken: cancellationToken);
+        EnsureSucceeded(refs, "git for-each-ref");
+        var head = await git.RunAsync(GitCommand.Create("symbolic-ref").Option("--quiet").Option("HEAD"), path, cancellationToken: cancellationToken);
+        return RefSnapshot.ParseForEachRef(refs.StandardOutput, head.Succeeded ? head.StandardOutput.Trim() : null);
+    }
+
+    public async Task SetHeadAsync(string path, string refName, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(GitCommand.Create("symbolic-ref").Option("HEAD").Value(refName), path, cancellationToken: cancellationToken);
+        EnsureSucceeded(result, "git symbolic-ref");
+    }
+
+    /// <summary>Whether <paramref name="ancestor"/> is reachable from <paramref name="descendant"/> (a fast-forward).</summary>
+    public async Task<bool> IsAncestorAsync(string path, string ancestor, string descendant, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(GitCommand.Create("merge-base").Option("--is-ancestor").Value(ancestor).Value(descendant), path, cancellationToken: cancellationToken);
+        return result.ExitCode == 0;
+    }
+
+    /// <summary>Speeds up history and path-limited log for the project pages (99 ms → 13 ms on a 25k-commit repository).</summary>
+    public async Task WriteCommitGraphAsync(string path, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(GitCommand.Create("commit-graph").Option("write").Option("--reachable").Option("--changed-paths"), path, TimeSpan.FromMinutes(30), cancellationToken);
+        EnsureSucceeded(result, "git commit-graph write");
+    }
+
+    public Task<GitResult> FsckAsync(string path, CancellationToken cancellationToken) =>
+        git.RunAsync(GitCommand.Create("fsck").Option("--no-progress"), path, TimeSpan.FromMinutes(30), cancellationToken);
+
+    private static void EnsureSucceeded(GitResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new GitException($"{what} failed: {result.ErrorMessage}");
+        }
+    }
+}
+
+/// <summary>A local git operation that should not fail did: a broken data folder, not an upstream problem.</summary>
+public sealed class GitException(string message) : Exception(message);

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Core.Git;
+using Portal.Core.Mirroring;
+using Portal.Core.Repositories;
+using Portal.Core.Security;
+
+namespace Portal.Core.Hosting;
+
+public static class MirroringServiceCollectionExtensions
+{
+    /// <summary>The git layer: the one place that starts processes.</summary>
+    public static IServiceCollection AddPortalGit(this IServiceCollection services)
+    {
+        services.AddOptions<GitOptions>().BindConfiguration(GitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<GitRunner>();
+        services.AddSingleton<LocalRepository>();
+        services.AddSingleton<SshTools>();
+        return services;
+    }
+
+    /// <summary>Repositories, upstream connections, and the scheduler → queue → worker pipeline that syncs mirrors.</summary>
+    public static IServiceCollection AddMirroring(this IServiceCollection services)
+    {
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddSingleton<UpstreamAddressPolicy>();
+        services.AddSingleton<UpstreamConnector>();
+        services.AddSingleton<UpstreamProbe>();
+        services.AddSingleton<UpstreamCredentialStore>();
+        services.AddSingleton<SyncQueue>();
+        services.AddSingleton<SyncProgressTracker>();
+
+        services.AddScoped<RepositoryAccess>();
+        services.AddScoped<RepositoryService>();
+        services.AddScoped<DeployKeyService>();
+        services.AddScoped<SyncRequestService>();
+        services.AddScoped<MirrorSyncService>();
+
+        // The scheduler is also resolvable by itself, so tests (and admin tools) can run a pass on demand.
+        services.AddSingleton<MirrorScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MirrorScheduler>());
+        services.AddHostedService<SyncWorkerPool>();
+        return services;
+    }
+}

@@ -1,0 +1,30 @@
+namespace Portal.Core.Mirroring;
+
+/// <summary>Adds what to do to git's (already scrubbed) error message.</summary>
+public static class GitErrorHints
+{
+    private static readonly (string[] Signs, string Hint)[] Hints =
+    [
+        (["Authentication failed", "HTTP Basic: Access denied", "could not read Username", "401", "403", "Invalid username or password"],
+            "authentication failed: check the user name, and that the token or password has read access to the repository."),
+        (["Permission denied (publickey"], "the upstream refused the SSH key: add Portal's deploy key to the upstream repository with read access."),
+        (["Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED"], "the upstream's SSH host key does not match the pinned one."),
+        (["Could not resolve host", "Name or service not known", "Temporary failure in name resolution"], "the upstream host name does not resolve: check the URL."),
+        (["Connection refused", "Failed to connect", "Connection timed out", "Operation timed out", "No route to host", "unable to connect", "Connection reset", "early EOF", "the remote end hung up"],
+            "the upstream could not be reached or closed the connection: check the URL and that the server is up, then sync again."),
+        (["Repository not found", "not found", "does not appear to be a git repository", "404", "No such file or directory"],
+            "the upstream repository was not found: check the URL, and that the credentials can see it (private repositories answer 'not found' without access)."),
+        (["301", "302", "307", "308", "redirect"], "the upstream answered with a redirect, which Portal does not follow: use the final URL."),
+        (["SSL certificate problem", "certificate verify failed", "SSL_ERROR", "gnutls_handshake"], "the upstream's TLS certificate is not trusted."),
+        (["No space left on device", "Disk quota exceeded"], "Portal's data folder is full: free space, then sync again."),
+        (["did not finish in time"], "the transfer took too long and was stopped: sync again, or ask an admin to raise Portal:Git:TransferTimeout."),
+    ];
+
+    public static string Explain(string scrubbedError)
+    {
+        var hint = Hints.FirstOrDefault(h => h.Signs.Any(s => scrubbedError.Contains(s, StringComparison.OrdinalIgnoreCase))).Hint;
+        return hint is null ? scrubbedError : $"{Capitalize(hint)}\n{scrubbedError}";
+    }
+
+    private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+}

@@ -1,0 +1,298 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+using Portal.Core.Git;
+using Portal.Core.Hosting;
+using Portal.Core.Repositories;
+using Portal.Core.Security;
+
+namespace Portal.Core.Mirroring;
+
+/// <summary>
+/// Runs one sync of one mirror (or the one import of a migration), and records it: the run, the ref changes, the new
+/// sync state. A first import fetches into a temporary folder that is renamed into place only when complete; later
+/// syncs fetch with --atomic, so a sync cut off half way leaves the previous refs intact.
+/// </summary>
+public sealed class MirrorSyncService(
+    PortalDbContext db,
+    GitRunner git,
+    LocalRepository local,
+    UpstreamConnector connector,
+    UpstreamProbe probe,
+    UpstreamCredentialStore credentialStore,
+    DataDirectory dataDir,
+    TimeProvider clock,
+    IOptions<SyncOptions> syncOptions,
+    IOptions<GitOptions> gitOptions,
+    SyncProgressTracker progressTracker,
+    ILogger<MirrorSyncService> logger)
+{
+    /// <summary>Refs a mirror takes: everything the upstream advertises except review refs of hosting services.</summary>
+    private static readonly string[] MirrorRefspecs = ["+refs/*:refs/*", "^refs/pull/*", "^refs/merge-requests/*"];
+
+    /// <summary>
+    /// Claims a queued repository (Queued → Running under a lease) and syncs it. Returns false when another worker
+    /// claimed it first, or it is no longer queued: "already done" is not an error.
+    /// </summary>
+    public async Task<bool> RunQueuedAsync(long repositoryId, string workerId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + syncOptions.Value.Lease;
+        var claimed = await db.SyncStates
+            .Where(s => s.RepositoryId == repositoryId && s.Status == SyncStatus.Queued)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SyncStatus.Running)
+                .SetProperty(x => x.LeaseOwner, workerId)
+                .SetProperty(x => x.LeaseExpiresAt, leaseUntil)
+                .SetProperty(x => x.LastAttemptAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        using var renewal = RenewLeasePeriodically(repositoryId, workerId);
+        await SyncAsync(repositoryId, cancellationToken);
+        return true;
+    }
+
+    private async Task SyncAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        var repository = await db.Repositories
+            .Include(r => r.Upstream)
+            .Include(r => r.Credential)
+            .Include(r => r.Sync)
+            .FirstOrDefaultAsync(r => r.Id == repositoryId, cancellationToken);
+        if (repository?.Upstream is null || repository.Sync is null)
+        {
+            return;
+        }
+
+        var state = repository.Sync;
+        var run = new RepositoryEvent
+        {
+            RepositoryId = repositoryId,
+            Kind = RepositoryEventKind.Sync,
+            Trigger = state.QueuedTrigger ?? SyncTrigger.Schedule,
+            ActorUserId = state.QueuedBy,
+            StartedAt = clock.GetUtcNow().UtcDateTime,
+            Outcome = EventOutcome.Running,
+        };
+        db.RepositoryEvents.Add(run);
+        await db.SaveChangesAsync(cancellationToken);
+
+        Outcome<IReadOnlyList<RefChange>?> outcome;
+        try
+        {
+            progressTracker.Report(repositoryId, new SyncProgress("Connecting", null));
+            outcome = await FetchAsync(repository, cancellationToken);
+        }
+        catch (Exception exception) when (exception is GitException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            logger.LogError(exception, "Sync of repository {RepositoryId} failed", repositoryId);
+            outcome = PortalError.Invalid(exception is System.Security.Cryptography.CryptographicException
+                ? "Portal cannot decrypt this repository's stored credentials (were the data folder's keys replaced?): enter them again in the settings."
+                : GitErrorHints.Explain(CredentialScrubber.Scrub(exception.Message, credentialStore.Read(repository.Credential).Secrets)));
+        }
+        finally
+        {
+            progressTracker.Clear(repositoryId);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        run.FinishedAt = now;
+        state.LeaseOwner = null;
+        state.LeaseExpiresAt = null;
+        state.QueuedTrigger = null;
+        state.QueuedBy = null;
+        if (outcome.Succeeded)
+        {
+            var changes = outcome.Value;
+            run.Outcome = changes is null ? EventOutcome.UpToDate : EventOutcome.Succeeded;
+            run.RefChanges = [.. changes ?? []];
+            state.Status = SyncStatus.Succeeded;
+            state.LastSuccessAt = now;
+            state.LastError = null;
+            state.ConsecutiveFailures = 0;
+            state.NextSyncAt = repository.Mode == RepositoryMode.Mirror ? now + Interval(repository.Upstream) : null;
+            if (repository.Mode == RepositoryMode.Migrated && repository.Credential is not null)
+            {
+                // A migration is done: Portal is the remote now, and the upstream secrets have no further use.
+                db.UpstreamCredentials.Remove(repository.Credential);
+            }
+        }
+        else
+        {
+            run.Outcome = EventOutcome.Failed;
+            run.Error = outcome.Error!.Message;
+            state.LastError = outcome.Error.Message;
+            state.ConsecutiveFailures++;
+            var hardFailed = state.ConsecutiveFailures >= syncOptions.Value.MaxConsecutiveFailures;
+            state.Status = hardFailed ? SyncStatus.HardFailed : SyncStatus.Failed;
+            state.NextSyncAt = hardFailed ? null : now + syncOptions.Value.BackoffAfter(state.ConsecutiveFailures, Interval(repository.Upstream));
+        }
+
+        repository.UpdatedAt = now;
+        await db.SaveChangesAsync(CancellationToken.None);
+        logger.LogInformation("Sync of repository {RepositoryId}: {Outcome} ({Changes} ref changes)", repositoryId, run.Outcome, run.RefChanges.Count);
+    }
+
+    /// <summary>The git part of a sync: null changes means the mirror was already up to date.</summary>
+    private async Task<Outcome<IReadOnlyList<RefChange>?>> FetchAsync(Repository repository, CancellationToken cancellationToken)
+    {
+        var parsed = UpstreamUrl.Parse(repository.Upstream!.Url);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Error!;
+        }
+
+        var url = parsed.Value!.Url;
+        var credentials = credentialStore.Read(repository.Credential);
+        var opened = await connector.OpenAsync(url, credentials, repository.Upstream.PinnedHostKey, cancellationToken);
+        if (!opened.Succeeded)
+        {
+            return opened.Error!;
+        }
+
+        await using var session = opened.Value!;
+        var listed = await probe.ListRefsAsync(session, url, cancellationToken);
+        if (!listed.Succeeded)
+        {
+            return listed.Error!;
+        }
+
+        var remote = listed.Value!;
+        if (session.NewlyScannedHostKeys is not null)
+        {
+            // First successful contact: from now on this key, and only this key, is accepted.
+            repository.Upstream.PinnedHostKey = session.NewlyScannedHostKeys;
+        }
+
+        var path = dataDir.RepositoryPath(repository.Id);
+        var exists = Directory.Exists(path);
+        var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
+        if (exists && before.SameRefsAs(remote) && (remote.Head is null || remote.Head == before.Head))
+        {
+            return Outcome<IReadOnlyList<RefChange>?>.Success(null);
+        }
+
+        var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
+        try
+        {
+            if (!exists)
+            {
+                await local.InitBareAsync(target, cancellationToken);
+            }
+
+            var fetch = session.Apply(GitCommand.Create("fetch")
+                .Option("--atomic").Option("--prune").Option("--force").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--progress")
+                .EndOfOptions().Value(session.RemoteUrl));
+            foreach (var refspec in MirrorRefspecs)
+            {
+                fetch.Value(refspec);
+            }
+
+            var fetched = await git.RunAsync(fetch, target, gitOptions.Value.TransferTimeout, line => ReportProgress(repository.Id, line), cancellationToken);
+            if (!fetched.Succeeded)
+            {
+                return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
+            }
+
+            var head = remote.Head ?? ChooseHead(remote);
+            if (head is not null && head != before.Head)
+            {
+                await local.SetHeadAsync(target, head, cancellationToken);
+                repository.DefaultBranch = head.StartsWith("refs/heads/", StringComparison.Ordinal) ? head["refs/heads/".Length..] : head;
+            }
+
+            var after = await local.ReadRefsAsync(target, cancellationToken);
+            var changes = await DiffAsync(target, before, after, cancellationToken);
+            if (changes.Count > 0 && after.Refs.Count > 0)
+            {
+                progressTracker.Report(repository.Id, new SyncProgress("Writing commit-graph", null));
+                await local.WriteCommitGraphAsync(target, cancellationToken);
+            }
+
+            if (!exists)
+            {
+                // The rename is the commit point of an import: before it, nothing is visible; after it, everything is.
+                Directory.Move(target, path);
+            }
+
+            return Outcome<IReadOnlyList<RefChange>?>.Success(changes);
+        }
+        finally
+        {
+            if (!exists && Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<RefChange>> DiffAsync(string path, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
+    {
+        var changes = new List<RefChange>();
+        foreach (var (name, newSha) in after.Refs.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (!before.Refs.TryGetValue(name, out var oldSha))
+            {
+                changes.Add(new RefChange { RefName = name, NewSha = newSha, Kind = RefChangeKind.Created });
+            }
+            else if (oldSha != newSha)
+            {
+                var fastForward = name.StartsWith("refs/heads/", StringComparison.Ordinal) && await local.IsAncestorAsync(path, oldSha, newSha, cancellationToken);
+                changes.Add(new RefChange { RefName = name, OldSha = oldSha, NewSha = newSha, Kind = fastForward ? RefChangeKind.Updated : RefChangeKind.Forced });
+            }
+        }
+
+        changes.AddRange(before.Refs
+            .Where(r => !after.Refs.ContainsKey(r.Key))
+            .OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new RefChange { RefName = r.Key, OldSha = r.Value, Kind = RefChangeKind.Deleted }));
+        return changes;
+    }
+
+    /// <summary>When the upstream does not say where HEAD points: main, then master, then the first branch.</summary>
+    private static string? ChooseHead(RefSnapshot remote) =>
+        new[] { "refs/heads/main", "refs/heads/master" }.FirstOrDefault(remote.Refs.ContainsKey)
+        ?? remote.Refs.Keys.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    private void ReportProgress(long repositoryId, string line)
+    {
+        if (SyncProgress.Parse(line) is { } progress)
+        {
+            progressTracker.Report(repositoryId, progress);
+        }
+    }
+
+    private TimeSpan Interval(UpstreamSource upstream)
+    {
+        var interval = TimeSpan.FromMinutes(upstream.SyncIntervalMinutes);
+        return interval < syncOptions.Value.MinInterval ? syncOptions.Value.MinInterval : interval;
+    }
+
+    /// <summary>Keeps the claim alive while a long fetch runs; a crashed Portal stops renewing and the lease expires.</summary>
+    private Timer RenewLeasePeriodically(long repositoryId, string workerId)
+    {
+        var period = syncOptions.Value.Lease / 3;
+        return new Timer(
+            _ =>
+            {
+                try
+                {
+                    using var renewal = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(db.Database.GetConnectionString()).Options);
+                    var until = clock.GetUtcNow().UtcDateTime + syncOptions.Value.Lease;
+                    renewal.SyncStates.Where(s => s.RepositoryId == repositoryId && s.LeaseOwner == workerId)
+                        .ExecuteUpdate(s => s.SetProperty(x => x.LeaseExpiresAt, until));
+                }
+                catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+                {
+                    logger.LogWarning(exception, "Could not renew the sync lease of repository {RepositoryId}", repositoryId);
+                }
+            },
+            null,
+            period,
+            period);
+    }
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Core.Mirroring;
+
+/// <summary>Settings under <c>Portal:Sync</c>.</summary>
+public sealed class SyncOptions : IValidatableObject
+{
+    public const string Section = "Portal:Sync";
+
+    /// <summary>How often a mirror syncs unless its own interval says otherwise.</summary>
+    public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The shortest interval a repository may ask for.</summary>
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How soon after a manual sync another manual sync is accepted.</summary>
+    public TimeSpan MinManualInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Syncs running at once; the rest wait in order.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrent { get; set; } = 2 * Environment.ProcessorCount;
+
+    /// <summary>How often the scheduler looks for due mirrors.</summary>
+    public TimeSpan SchedulerPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a running sync's claim lasts without renewal before another pass may recover it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The first retry delay after a failure; it doubles with each further failure, capped at the interval.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Consecutive failures after which a mirror stops syncing automatically until a person syncs or edits it.</summary>
+    [Range(1, 1000)]
+    public int MaxConsecutiveFailures { get; set; } = 14;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinInterval <= TimeSpan.Zero || DefaultInterval < MinInterval)
+        {
+            yield return new ValidationResult("Portal:Sync:DefaultInterval must be at least Portal:Sync:MinInterval, which must be positive.");
+        }
+
+        if (SchedulerPeriod <= TimeSpan.Zero || Lease <= TimeSpan.Zero || InitialBackoff <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Portal:Sync periods (SchedulerPeriod, Lease, InitialBackoff) must be positive.");
+        }
+    }
+
+    /// <summary>The delay before retry number <paramref name="failures"/>: 5 min, 10, 20, … never more than the interval.</summary>
+    public TimeSpan BackoffAfter(int failures, TimeSpan interval)
+    {
+        var exponent = Math.Clamp(failures - 1, 0, 30);
+        var delay = InitialBackoff * Math.Pow(2, exponent);
+        return delay < interval ? delay : interval;
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+using Portal.Core.Repositories;
+
+namespace Portal.Core.Mirroring;
+
+/// <summary>
+/// "Sync now", from the button or the API: queued at once ahead of scheduled work, refused while the mirror is already
+/// queued or running (409), and within <see cref="SyncOptions.MinManualInterval"/> of the last manual sync (429).
+/// </summary>
+public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, TimeProvider clock, IOptions<SyncOptions> options)
+{
+    public async Task<SyncRequestResult> RequestAsync(Repository repository, SyncTrigger trigger, string? actorUserId, CancellationToken cancellationToken = default)
+    {
+        var state = await db.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.RepositoryId == repository.Id, cancellationToken);
+        var importPending = repository.Mode == RepositoryMode.Migrated && state?.LastSuccessAt is null;
+        if (state is null || (repository.Mode != RepositoryMode.Mirror && !importPending))
+        {
+            return SyncRequestResult.Refused(PortalError.Invalid("Only mirrors sync: this repository is hosted here, so push to it instead."));
+        }
+
+        if (state.Status is SyncStatus.Queued or SyncStatus.Running)
+        {
+            return SyncRequestResult.Refused(PortalError.Conflict("A sync of this repository is already queued or running; wait for it to finish."));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (state.LastManualSyncAt is { } last && now - last < options.Value.MinManualInterval)
+        {
+            var retryAfter = options.Value.MinManualInterval - (now - last);
+            return new SyncRequestResult(
+                new PortalError(PortalErrorKind.TooManyRequests, $"This repository was synced manually {FormatAgo(now - last)}; manual syncs are limited to one every {options.Value.MinManualInterval.TotalMinutes:0} minutes. Try again in {Math.Ceiling(retryAfter.TotalSeconds):0} s."),
+                retryAfter);
+        }
+
+        // The conditional update is the arbiter: of two simultaneous requests exactly one changes the row.
+        var queued = await db.SyncStates
+            .Where(s => s.RepositoryId == repository.Id && s.Status != SyncStatus.Queued && s.Status != SyncStatus.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SyncStatus.Queued)
+                .SetProperty(x => x.LastManualSyncAt, now)
+                .SetProperty(x => x.QueuedTrigger, trigger)
+                .SetProperty(x => x.QueuedBy, actorUserId), cancellationToken);
+        if (queued == 0)
+        {
+            return SyncRequestResult.Refused(PortalError.Conflict("A sync of this repository is already queued or running; wait for it to finish."));
+        }
+
+        queue.Enqueue(repository.Id, urgent: true);
+        return SyncRequestResult.Accepted;
+    }
+
+    private static string FormatAgo(TimeSpan ago) => ago.TotalSeconds < 90 ? $"{ago.TotalSeconds:0} s ago" : $"{ago.TotalMinutes:0} min ago";
+}
+
+public sealed record SyncRequestResult(PortalError? Error, TimeSpan? RetryAfter)
+{
+    public static SyncRequestResult Accepted { get; } = new(null, null);
+
+    public bool Succeeded => Error is null;
+
+    public static SyncRequestResult Refused(PortalError error) => new(error, null);
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Core.Mirroring;
+
+/// <summary>
+/// Decides whether Portal may connect to an upstream host. Every address the name resolves to is checked (one blocked
+/// address refuses the name), numeric forms such as 0x7f000001, 0177.0.0.1 and ::ffff:127.0.0.1 are normalised first,
+/// and the checked address is returned so git can be pinned to it (no DNS rebinding between check and fetch).
+/// </summary>
+public sealed class UpstreamAddressPolicy(IHostResolver resolver, IOptionsMonitor<ImportOptions> options)
+{
+    public async Task<Outcome<IPAddress>> CheckAsync(UpstreamUrl url, CancellationToken cancellationToken)
+    {
+        var host = url.BareHost;
+        IPAddress[] addresses;
+        if (TryParseNumericHost(host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            addresses = await resolver.ResolveAsync(host, cancellationToken);
+            if (addresses.Length == 0)
+            {
+                return PortalError.Invalid($"Portal could not resolve the host '{host}': check the URL.");
+            }
+        }
+
+        addresses = [.. addresses.Select(Normalize)];
+        if (!options.CurrentValue.AllowLocalNetwork)
+        {
+            var blocked = addresses.FirstOrDefault(IsInternal);
+            if (blocked is not null)
+            {
+                return PortalError.Invalid(
+                    $"'{host}' resolves to {blocked}, an internal address (loopback, private, link-local, multicast or unspecified). " +
+                    "Portal does not import from its own network; use the repository's public address, or ask an admin to set Portal:Import:AllowLocalNetwork.");
+            }
+        }
+
+        // Prefer IPv4: it is what most self-hosted upstreams answer on.
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
+    }
+
+    /// <summary>Host strings that are addresses in any notation git (curl, getaddrinfo) would accept.</summary>
+    internal static bool TryParseNumericHost(string host, out IPAddress address)
+    {
+        // IPAddress.TryParse follows inet_aton: it accepts hex (0x7f000001), octal (0177.0.0.1) and short forms (127.1),
+        // exactly the forms that would otherwise slip past a check on the dotted-decimal text.
+        if (IPAddress.TryParse(host, out var parsed) && (host.Contains(':') || host.All(c => char.IsAsciiHexDigit(c) || c is '.' or 'x' or 'X')))
+        {
+            address = parsed;
+            return true;
+        }
+
+        address = IPAddress.None;
+        return false;
+    }
+
+    internal static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    internal static bool IsInternal(IPAddress address)
+    {
+        address = Normalize(address);
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        {
+            return true;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            return b[0] switch
+            {
+                0 or 10 or 127 => true,
+                100 => b[1] is >= 64 and <= 127,          // carrier-grade NAT
+                169 => b[1] == 254,                       // link-local, cloud metadata
+                172 => b[1] is >= 16 and <= 31,
+                192 => (b[1] == 168) || (b[1] == 0 && b[2] is 0 or 2) || (b[1] == 88 && b[2] == 99),
+                198 => b[1] is 18 or 19 || (b[1] == 51 && b[2] == 100),
+                203 => b[1] == 0 && b[2] == 113,
+                >= 224 => true,                           // multicast and reserved
+                _ => false,
+            };
+        }
+
+        var bytes = address.GetAddressBytes();
+        return address.IsIPv6LinkLocal
+               || address.IsIPv6SiteLocal
+               || address.IsIPv6Multicast
+               || (bytes[0] & 0xFE) == 0xFC                // unique local fc00::/7
+               || (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8) // documentation
+               || (bytes[0] == 0 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B) // NAT64 can reach IPv4 internals
+               || bytes.Take(12).All(x => x == 0);         // ::/96 (IPv4-compatible, unspecified, loopback)
+    }
+}

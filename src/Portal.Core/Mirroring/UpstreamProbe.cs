@@ -1,0 +1,33 @@
+using Portal.Core.Git;
+
+namespace Portal.Core.Mirroring;
+
+/// <summary>Asks an upstream what it has (git ls-remote), and explains failures, including a changed SSH host key.</summary>
+public sealed class UpstreamProbe(GitRunner git, SshTools ssh)
+{
+    public async Task<Outcome<RefSnapshot>> ListRefsAsync(UpstreamSession session, UpstreamUrl url, CancellationToken cancellationToken)
+    {
+        var command = session.Apply(GitCommand.Create("ls-remote").Option("--symref").EndOfOptions().Value(session.RemoteUrl));
+        var result = await git.RunAsync(command, cancellationToken: cancellationToken);
+        if (result.Succeeded)
+        {
+            return RefSnapshot.ParseLsRemote(result.StandardOutput);
+        }
+
+        if (url.Scheme == "ssh" && session.NewlyScannedHostKeys is null && result.StandardError.Contains("Host key verification failed", StringComparison.Ordinal))
+        {
+            return PortalError.Invalid(await DescribeHostKeyChangeAsync(session, url, cancellationToken));
+        }
+
+        return PortalError.Invalid(GitErrorHints.Explain(result.ErrorMessage));
+    }
+
+    private async Task<string> DescribeHostKeyChangeAsync(UpstreamSession session, UpstreamUrl url, CancellationToken cancellationToken)
+    {
+        var pinned = await ssh.FingerprintsAsync(session.HostKeys ?? "", cancellationToken);
+        var current = await ssh.ScanHostKeysAsync(session.Address, url.EffectivePort, url.BareHost, cancellationToken);
+        var now = current is null ? [] : await ssh.FingerprintsAsync(current, cancellationToken);
+        return $"The upstream's SSH host key changed: Portal pinned {string.Join(", ", pinned)}, but {url.BareHost} now presents {(now.Count == 0 ? "no key" : string.Join(", ", now))}. " +
+               "If the server's key was replaced on purpose, confirm the new key in the repository's settings; otherwise someone may be intercepting the connection.";
+    }
+}

@@ -1,0 +1,22 @@
+namespace Portal.Core.Repositories;
+
+/// <summary>What a person asks for when creating a repository (from the API or the wizard). Everything is untrusted.</summary>
+public sealed record CreateRepositoryRequest(
+    string? CloneUrl,
+    string? Mode,
+    string? Owner,
+    string? Name,
+    string? Visibility,
+    string? Description,
+    UpstreamAuthRequest? Auth,
+    int? IntervalHours,
+    bool? Lfs);
+
+/// <summary>Upstream credentials as given: a user name and password/token, or the id of a deploy key Portal generated.</summary>
+public sealed record UpstreamAuthRequest(string? Username, string? Secret, string? DeployKeyId);
+
+/// <summary>An edit; null fields stay as they are.</summary>
+public sealed record UpdateRepositoryRequest(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth);
+
+/// <summary>What a connection test found.</summary>
+public sealed record ConnectionTestResult(int Branches, int Tags, string? DefaultBranch, IReadOnlyList<string> HostKeyFingerprints);

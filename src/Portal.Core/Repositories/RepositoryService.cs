@@ -1,0 +1,461 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Accounts;
+using Portal.Core.Data;
+using Portal.Core.Git;
+using Portal.Core.Hosting;
+using Portal.Core.Mirroring;
+using Portal.Core.Security;
+
+namespace Portal.Core.Repositories;
+
+/// <summary>
+/// Creating, editing, converting and deleting repositories. Every input is checked before anything is written; a
+/// refused request changes nothing. The API and the pages both call this: no rule lives in a component.
+/// </summary>
+public sealed class RepositoryService(
+    PortalDbContext db,
+    OwnerService owners,
+    RepositoryAccess access,
+    UpstreamConnector connector,
+    UpstreamProbe probe,
+    UpstreamCredentialStore credentialStore,
+    DeployKeyService deployKeys,
+    SshTools ssh,
+    LocalRepository local,
+    SyncQueue queue,
+    DataDirectory dataDir,
+    TimeProvider clock,
+    IOptions<SyncOptions> syncOptions,
+    ILogger<RepositoryService> logger)
+{
+    public async Task<Outcome<Repository>> CreateAsync(string actorUserId, CreateRepositoryRequest request, CancellationToken cancellationToken = default)
+    {
+        var mode = (request.Mode ?? "").Trim().ToLowerInvariant() switch
+        {
+            "mirror" => RepositoryMode.Mirror,
+            "migrate" or "migrated" => RepositoryMode.Migrated,
+            "hosted" => (RepositoryMode?)RepositoryMode.Hosted,
+            _ => null,
+        };
+        if (mode is null)
+        {
+            return PortalError.Invalid("Choose a mode: \"mirror\" (keep a read-only copy in sync), \"migrate\" (copy once, then host here) or \"hosted\" (a new empty repository).");
+        }
+
+        var visibility = ParseVisibility(request.Visibility ?? "private");
+        if (visibility is null)
+        {
+            return PortalError.Invalid("Visibility must be \"public\", \"internal\" or \"private\".");
+        }
+
+        var description = (request.Description ?? "").Trim();
+        if (description.Length > 2000)
+        {
+            return PortalError.Invalid("Descriptions are at most 2000 characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Owner))
+        {
+            return PortalError.Invalid("Name the owner: your user name or an organization you maintain.");
+        }
+
+        var owner = await owners.FindAsync(request.Owner, cancellationToken);
+        if (owner is null)
+        {
+            return PortalError.Invalid($"There is no user or organization named '{request.Owner.Trim()}'.");
+        }
+
+        if (!await owners.CanCreateRepositoryAsync(actorUserId, owner, cancellationToken))
+        {
+            return PortalError.Forbidden($"You cannot create repositories under '{owner.Name}': only the user, or the organization's owners and maintainers, can.");
+        }
+
+        ParsedUpstreamUrl? upstream = null;
+        if (mode != RepositoryMode.Hosted)
+        {
+            var parsed = UpstreamUrl.Parse(request.CloneUrl);
+            if (!parsed.Succeeded)
+            {
+                return parsed.Error!;
+            }
+
+            upstream = parsed.Value!;
+        }
+        else if (!string.IsNullOrWhiteSpace(request.CloneUrl))
+        {
+            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl out, or choose mode \"mirror\" or \"migrate\".");
+        }
+
+        var name = (request.Name ?? upstream?.Url.SuggestedName() ?? "").Trim();
+        var nameCheck = RepositoryNamePolicy.Check(name);
+        if (!nameCheck.IsValid)
+        {
+            return PortalError.Invalid(nameCheck.Error!);
+        }
+
+        var normalized = RepositoryNamePolicy.Normalize(name);
+        if (await db.Repositories.AnyAsync(r => r.OwnerId == owner.Id && r.NormalizedName == normalized, cancellationToken))
+        {
+            return PortalError.Conflict($"'{owner.Name}/{name}' already exists: choose another name.");
+        }
+
+        var interval = ResolveInterval(request.IntervalHours);
+        if (!interval.Succeeded)
+        {
+            return interval.Error!;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var repository = new Repository
+        {
+            OwnerId = owner.Id,
+            Name = name,
+            NormalizedName = normalized,
+            Description = description,
+            Visibility = visibility.Value,
+            Mode = mode.Value,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        if (upstream is not null)
+        {
+            var credentials = await ResolveCredentialsAsync(actorUserId, upstream, request.Auth, cancellationToken);
+            if (!credentials.Succeeded)
+            {
+                return credentials.Error!;
+            }
+
+            // Refuse internal addresses now, with the reason, rather than in the first sync.
+            var session = await connector.OpenAsync(upstream.Url, UpstreamCredentials.None, pinnedHostKeys: null, cancellationToken);
+            if (!session.Succeeded)
+            {
+                return session.Error!;
+            }
+
+            await session.Value!.DisposeAsync();
+            var (resolved, publicKey) = credentials.Value!;
+            repository.Upstream = new UpstreamSource
+            {
+                Url = upstream.Url.ToString(),
+                AuthKind = resolved.SshPrivateKey is not null ? UpstreamAuthKind.SshKey : resolved.Secret is not null ? UpstreamAuthKind.Password : UpstreamAuthKind.None,
+                FetchLfs = request.Lfs ?? true,
+                SyncIntervalMinutes = (int)interval.Value.TotalMinutes,
+            };
+            if (repository.Upstream.AuthKind != UpstreamAuthKind.None)
+            {
+                repository.Credential = new UpstreamCredential();
+                credentialStore.Write(repository.Credential, resolved, publicKey);
+            }
+
+            repository.Sync = new SyncState { Status = SyncStatus.Queued, QueuedTrigger = SyncTrigger.Import, QueuedBy = actorUserId };
+        }
+
+        db.Repositories.Add(repository);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return PortalError.Conflict($"'{owner.Name}/{name}' already exists: choose another name.");
+        }
+
+        if (request.Auth?.DeployKeyId is { } keyId)
+        {
+            await deployKeys.ConsumePendingAsync(keyId, cancellationToken);
+        }
+
+        if (mode == RepositoryMode.Hosted)
+        {
+            await CreateHostedStorageAsync(repository, cancellationToken);
+        }
+        else
+        {
+            queue.Enqueue(repository.Id, urgent: true);
+        }
+
+        repository.Owner = owner;
+        logger.LogInformation("Repository {Owner}/{Name} ({Mode}) created by {UserId}", owner.Slug, name, mode, actorUserId);
+        return repository;
+    }
+
+    private async Task CreateHostedStorageAsync(Repository repository, CancellationToken cancellationToken)
+    {
+        var path = dataDir.RepositoryPath(repository.Id);
+        try
+        {
+            await local.InitBareAsync(path, cancellationToken);
+            await local.SetHeadAsync(path, "refs/heads/main", cancellationToken);
+            repository.DefaultBranch = "main";
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (GitException)
+        {
+            db.Repositories.Remove(repository);
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Connects to an upstream with the given credentials and reports what it has, without creating anything.</summary>
+    public async Task<Outcome<ConnectionTestResult>> TestConnectionAsync(string actorUserId, string? cloneUrl, UpstreamAuthRequest? auth, CancellationToken cancellationToken = default)
+    {
+        var parsed = UpstreamUrl.Parse(cloneUrl);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Error!;
+        }
+
+        var credentials = await ResolveCredentialsAsync(actorUserId, parsed.Value!, auth, cancellationToken);
+        if (!credentials.Succeeded)
+        {
+            return credentials.Error!;
+        }
+
+        var opened = await connector.OpenAsync(parsed.Value!.Url, credentials.Value!.Credentials, pinnedHostKeys: null, cancellationToken);
+        if (!opened.Succeeded)
+        {
+            return opened.Error!;
+        }
+
+        await using var session = opened.Value!;
+        var refs = await probe.ListRefsAsync(session, parsed.Value.Url, cancellationToken);
+        if (!refs.Succeeded)
+        {
+            return refs.Error!;
+        }
+
+        var snapshot = refs.Value!;
+        var fingerprints = session.HostKeys is null ? [] : await ssh.FingerprintsAsync(session.HostKeys, cancellationToken);
+        return new ConnectionTestResult(
+            snapshot.Refs.Keys.Count(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)),
+            snapshot.Refs.Keys.Count(r => r.StartsWith("refs/tags/", StringComparison.Ordinal)),
+            snapshot.Head?.StartsWith("refs/heads/", StringComparison.Ordinal) == true ? snapshot.Head["refs/heads/".Length..] : snapshot.Head,
+            fingerprints);
+    }
+
+    public async Task<Outcome<Repository>> UpdateAsync(string actorUserId, Repository repository, UpdateRepositoryRequest request, CancellationToken cancellationToken = default)
+    {
+        if (await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin)
+        {
+            return PortalError.Forbidden("Only the repository's owner, or its organization's owners and maintainers, can change its settings.");
+        }
+
+        var tracked = await db.Repositories.Include(r => r.Upstream).Include(r => r.Credential).Include(r => r.Sync).FirstAsync(r => r.Id == repository.Id, cancellationToken);
+
+        // Check everything before changing anything: a refused edit leaves the repository as it was.
+        var description = request.Description?.Trim();
+        if (description?.Length > 2000)
+        {
+            return PortalError.Invalid("Descriptions are at most 2000 characters.");
+        }
+
+        var visibility = request.Visibility is null ? tracked.Visibility : ParseVisibility(request.Visibility);
+        if (visibility is null)
+        {
+            return PortalError.Invalid("Visibility must be \"public\", \"internal\" or \"private\".");
+        }
+
+        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null;
+        if (mirrorSettingsChanged && (tracked.Mode != RepositoryMode.Mirror || tracked.Upstream is null))
+        {
+            return PortalError.Invalid("The sync interval, LFS and credentials apply to mirrors only.");
+        }
+
+        var interval = request.IntervalHours is null ? (Outcome<TimeSpan>?)null : ResolveInterval(request.IntervalHours);
+        if (interval is { Succeeded: false })
+        {
+            return interval.Value.Error!;
+        }
+
+        (UpstreamCredentials Credentials, string? PublicKey)? newCredentials = null;
+        if (request.Auth is not null)
+        {
+            var parsed = UpstreamUrl.Parse(tracked.Upstream!.Url);
+            var credentials = await ResolveCredentialsAsync(actorUserId, parsed.Value!, request.Auth, cancellationToken);
+            if (!credentials.Succeeded)
+            {
+                return credentials.Error!;
+            }
+
+            newCredentials = credentials.Value;
+        }
+
+        tracked.Description = description ?? tracked.Description;
+        tracked.Visibility = visibility.Value;
+        if (interval is { } newInterval)
+        {
+            tracked.Upstream!.SyncIntervalMinutes = (int)newInterval.Value.TotalMinutes;
+        }
+
+        if (request.Lfs is { } lfs)
+        {
+            tracked.Upstream!.FetchLfs = lfs;
+        }
+
+        if (newCredentials is var (resolved, publicKey))
+        {
+            tracked.Credential ??= new UpstreamCredential { RepositoryId = tracked.Id };
+            credentialStore.Write(tracked.Credential, resolved, publicKey ?? tracked.Credential.SshPublicKey);
+            tracked.Upstream!.AuthKind = resolved.SshPrivateKey is not null ? UpstreamAuthKind.SshKey : resolved.Secret is not null ? UpstreamAuthKind.Password : UpstreamAuthKind.None;
+        }
+
+        if (mirrorSettingsChanged && tracked.Sync is { } sync && sync.Status is SyncStatus.HardFailed or SyncStatus.Failed)
+        {
+            // An edit is a person's answer to the failure: start over from a clean slate and try soon.
+            sync.Status = SyncStatus.Failed;
+            sync.ConsecutiveFailures = 0;
+            sync.NextSyncAt = clock.GetUtcNow().UtcDateTime;
+        }
+
+        tracked.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        if (request.Auth?.DeployKeyId is { } keyId)
+        {
+            await deployKeys.ConsumePendingAsync(keyId, cancellationToken);
+        }
+
+        return tracked;
+    }
+
+    /// <summary>"Stop mirroring": the mirror becomes a hosted repository; the upstream URL stays for reference, its secrets go.</summary>
+    public async Task<Outcome<Repository>> ConvertToHostedAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
+    {
+        if (await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin)
+        {
+            return PortalError.Forbidden("Only the repository's owner, or its organization's owners and maintainers, can stop mirroring.");
+        }
+
+        var tracked = await db.Repositories.Include(r => r.Credential).Include(r => r.Sync).FirstAsync(r => r.Id == repository.Id, cancellationToken);
+        if (tracked.Mode != RepositoryMode.Mirror)
+        {
+            return PortalError.Invalid("Only a mirror can be converted; this repository is already hosted here.");
+        }
+
+        if (tracked.Sync?.Status is SyncStatus.Queued or SyncStatus.Running)
+        {
+            return PortalError.Conflict("A sync is queued or running; convert once it has finished.");
+        }
+
+        if (!Directory.Exists(dataDir.RepositoryPath(tracked.Id)))
+        {
+            return PortalError.Conflict("The mirror has not been imported yet; wait for its first sync to succeed.");
+        }
+
+        tracked.Mode = RepositoryMode.Hosted;
+        if (tracked.Credential is not null)
+        {
+            db.UpstreamCredentials.Remove(tracked.Credential);
+        }
+
+        if (tracked.Sync is not null)
+        {
+            tracked.Sync.NextSyncAt = null;
+        }
+
+        tracked.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return tracked;
+    }
+
+    public async Task<Outcome<bool>> DeleteAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
+    {
+        if (await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin)
+        {
+            return PortalError.Forbidden("Only the repository's owner, or its organization's owners and maintainers, can delete it.");
+        }
+
+        var state = await db.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.RepositoryId == repository.Id, cancellationToken);
+        if (state?.Status == SyncStatus.Running)
+        {
+            return PortalError.Conflict("A sync is running; delete the repository once it has finished.");
+        }
+
+        await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
+        var path = dataDir.RepositoryPath(repository.Id);
+        if (Directory.Exists(path))
+        {
+            // Renamed first, so a half-deleted folder is never mistaken for a repository.
+            var doomed = Path.Combine(dataDir.TempPath, $"deleted-{repository.Id}-{Guid.NewGuid():N}");
+            Directory.Move(path, doomed);
+            Directory.Delete(doomed, recursive: true);
+        }
+
+        logger.LogInformation("Repository {RepositoryId} deleted by {UserId}", repository.Id, actorUserId);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<RepositoryEvent>> ListEventsAsync(long repositoryId, int limit, CancellationToken cancellationToken = default) =>
+        await db.RepositoryEvents.AsNoTracking()
+            .Include(e => e.RefChanges)
+            .Where(e => e.RepositoryId == repositoryId)
+            .OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Id)
+            .Take(Math.Clamp(limit, 1, 200))
+            .ToListAsync(cancellationToken);
+
+    private async Task<Outcome<(UpstreamCredentials Credentials, string? PublicKey)>> ResolveCredentialsAsync(string actorUserId, ParsedUpstreamUrl upstream, UpstreamAuthRequest? auth, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(auth?.DeployKeyId))
+        {
+            if (upstream.Url.Scheme != "ssh")
+            {
+                return PortalError.Invalid("A deploy key works over SSH only: use an ssh:// or user@host:path URL, or a token for https.");
+            }
+
+            var key = await deployKeys.ReadPendingAsync(actorUserId, auth.DeployKeyId, cancellationToken);
+            if (key is null)
+            {
+                return PortalError.Invalid("That deploy key does not exist or is not yours: generate a new one.");
+            }
+
+            return (new UpstreamCredentials(null, null, key.Value.PrivateKey), key.Value.PublicKey);
+        }
+
+        var userName = string.IsNullOrWhiteSpace(auth?.Username) ? upstream.EmbeddedUserName : auth.Username.Trim();
+        var secret = string.IsNullOrEmpty(auth?.Secret) ? upstream.EmbeddedPassword : auth.Secret;
+        if (userName?.Length > 255 || secret?.Length > 4096 || (userName ?? "").Any(char.IsControl) || (secret ?? "").Any(char.IsControl))
+        {
+            return PortalError.Invalid("The user name or secret is too long or contains control characters.");
+        }
+
+        if (upstream.Url.Scheme is "git" && secret is not null)
+        {
+            return PortalError.Invalid("git:// has no authentication: use https:// with a token, or ssh:// with a deploy key.");
+        }
+
+        if (upstream.Url.Scheme == "ssh" && secret is not null)
+        {
+            return PortalError.Invalid("Over SSH Portal authenticates with a deploy key, not a password: generate a deploy key, or use an https:// URL with a token.");
+        }
+
+        return (new UpstreamCredentials(string.IsNullOrEmpty(secret) ? null : userName, string.IsNullOrEmpty(secret) ? null : secret, null), null);
+    }
+
+    private Outcome<TimeSpan> ResolveInterval(int? hours)
+    {
+        if (hours is null)
+        {
+            return syncOptions.Value.DefaultInterval;
+        }
+
+        var interval = TimeSpan.FromHours(hours.Value);
+        if (interval < syncOptions.Value.MinInterval || hours > 24 * 365)
+        {
+            return PortalError.Invalid($"The sync interval must be between {syncOptions.Value.MinInterval.TotalHours:0} hour(s) and a year.");
+        }
+
+        return interval;
+    }
+
+    public static RepositoryVisibility? ParseVisibility(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "public" => RepositoryVisibility.Public,
+        "internal" => RepositoryVisibility.Internal,
+        "private" => RepositoryVisibility.Private,
+        _ => null,
+    };
+}

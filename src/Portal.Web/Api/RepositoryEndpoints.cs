@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Mirroring;
+using Portal.Core.Repositories;
+using Portal.Core.Tokens;
+using Portal.Web.Authentication;
+
+namespace Portal.Web.Api;
+
+public static class RepositoryEndpoints
+{
+    public static RouteGroupBuilder MapRepositoriesApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/deploy-keys", CreateDeployKeyAsync).RequireScope(TokenScopes.Api);
+        var repos = api.MapGroup("/repos").RequireScope(TokenScopes.Api);
+        repos.MapPost("/", CreateAsync);
+        repos.MapGet("/", ListAsync);
+        repos.MapPost("/test-connection", TestConnectionAsync);
+        repos.MapGet("/{owner}/{name}", GetAsync);
+        repos.MapPatch("/{owner}/{name}", UpdateAsync);
+        repos.MapDelete("/{owner}/{name}", DeleteAsync);
+        repos.MapPost("/{owner}/{name}/sync", SyncAsync);
+        repos.MapPost("/{owner}/{name}/convert", ConvertAsync);
+        repos.MapGet("/{owner}/{name}/syncs", ListSyncsAsync);
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(CreateRepositoryRequest? request, ClaimsPrincipal user, RepositoryService repositories, HttpRequest http, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Send a JSON body such as {\"cloneUrl\": \"https://host/org/repo.git\", \"mode\": \"mirror\", \"owner\": \"you\", \"name\": \"repo\"}.");
+        }
+
+        var created = await repositories.CreateAsync(user.UserId(), request, cancellationToken);
+        if (!created.Succeeded)
+        {
+            return created.Error!.ToProblem();
+        }
+
+        var repository = created.Value!;
+        var body = RepositoryResponse.From(repository, RepositoryRole.Admin, http);
+        // Mirrors and migrations import in the background: 202 says "accepted, follow the sync status".
+        return repository.Mode == RepositoryMode.Hosted
+            ? TypedResults.Created($"/api/v1/repos/{body.FullName}", body)
+            : TypedResults.Accepted($"/api/v1/repos/{body.FullName}", body);
+    }
+
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var visible = await access.VisibleToAsync(user.UserId(), cancellationToken);
+        var list = await visible.Include(r => r.Owner).Include(r => r.Upstream).Include(r => r.Sync)
+            .OrderBy(r => r.Owner!.Slug).ThenBy(r => r.NormalizedName)
+            .Take(1000)
+            .ToListAsync(cancellationToken);
+        var responses = new List<RepositoryResponse>(list.Count);
+        foreach (var repository in list)
+        {
+            responses.Add(RepositoryResponse.From(repository, await access.RoleAsync(repository, user.UserId(), cancellationToken), http));
+        }
+
+        return TypedResults.Ok(responses);
+    }
+
+    private static async Task<IResult> TestConnectionAsync(ConnectionTestRequest? request, ClaimsPrincipal user, RepositoryService repositories, CancellationToken cancellationToken)
+    {
+        var result = await repositories.TestConnectionAsync(user.UserId(), request?.CloneUrl, request?.Auth, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+    }
+
+    private static async Task<IResult> CreateDeployKeyAsync(ClaimsPrincipal user, DeployKeyService deployKeys, CancellationToken cancellationToken)
+    {
+        var key = await deployKeys.CreatePendingAsync(user.UserId(), cancellationToken);
+        return TypedResults.Created($"/api/v1/deploy-keys/{key.Id}", new DeployKeyResponse(key.Id, key.PublicKey));
+    }
+
+    private static async Task<IResult> GetAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, role, http));
+    }
+
+    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryRequest? request, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        if (request is null)
+        {
+            return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Send the fields to change, e.g. {\"description\": \"...\", \"intervalHours\": 6}.");
+        }
+
+        var updated = await repositories.UpdateAsync(user.UserId(), repository, request, cancellationToken);
+        if (!updated.Succeeded)
+        {
+            return updated.Error!.ToProblem();
+        }
+
+        var reloaded = await access.FindAsync(owner, name, cancellationToken);
+        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, http));
+    }
+
+    private static async Task<IResult> DeleteAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, CancellationToken cancellationToken)
+    {
+        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        var deleted = await repositories.DeleteAsync(user.UserId(), repository, cancellationToken);
+        return deleted.Succeeded ? TypedResults.NoContent() : deleted.Error!.ToProblem();
+    }
+
+    private static async Task<IResult> SyncAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        if (role < RepositoryRole.Write)
+        {
+            return ProblemResults.Problem(StatusCodes.Status403Forbidden, "You can read this repository but not sync it: ask for developer access.");
+        }
+
+        var result = await syncs.RequestAsync(repository, SyncTrigger.Api, user.UserId(), cancellationToken);
+        if (result.RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return result.Succeeded ? TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", new { status = "queued" }) : result.Error!.ToProblem();
+    }
+
+    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        var converted = await repositories.ConvertToHostedAsync(user.UserId(), repository, cancellationToken);
+        if (!converted.Succeeded)
+        {
+            return converted.Error!.ToProblem();
+        }
+
+        var reloaded = await access.FindAsync(owner, name, cancellationToken);
+        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, http));
+    }
+
+    private static async Task<IResult> ListSyncsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)
+    {
+        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        var events = await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken);
+        return TypedResults.Ok(events.Where(e => e.Kind == RepositoryEventKind.Sync).Select(RepositoryEventResponse.From));
+    }
+
+    /// <summary>A repository the caller cannot read is reported exactly like one that does not exist.</summary>
+    private static async Task<(Repository? Repository, RepositoryRole Role)> FindReadableAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, CancellationToken cancellationToken)
+    {
+        var repository = await access.FindAsync(owner, name, cancellationToken);
+        if (repository is null)
+        {
+            return (null, RepositoryRole.None);
+        }
+
+        var role = await access.RoleAsync(repository, user.UserId(), cancellationToken);
+        return role == RepositoryRole.None ? (null, role) : (repository, role);
+    }
+
+    private static IResult NotFound(string owner, string name) =>
+        ProblemResults.Problem(StatusCodes.Status404NotFound, $"There is no repository '{owner}/{name}' that you can see.");
+}
