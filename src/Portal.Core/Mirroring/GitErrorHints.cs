@@ -12,7 +12,7 @@ public static class GitErrorHints
         (["Could not resolve host", "Name or service not known", "Temporary failure in name resolution"], "the upstream host name does not resolve: check the URL."),
         (["Connection refused", "Failed to connect", "Connection timed out", "Operation timed out", "No route to host", "unable to connect", "Connection reset", "early EOF", "the remote end hung up"],
             "the upstream could not be reached or closed the connection: check the URL and that the server is up, then sync again."),
-        (["Repository not found", "not found", "does not appear to be a git repository", "404", "No such file or directory"],
+        (["Repository not found", "not found", "no such repository", "does not appear to be a git repository", "404", "No such file or directory"],
             "the upstream repository was not found: check the URL, and that the credentials can see it (private repositories answer 'not found' without access)."),
         (["301", "302", "307", "308", "redirect"], "the upstream answered with a redirect, which Portal does not follow: use the final URL."),
         (["SSL certificate problem", "certificate verify failed", "SSL_ERROR", "gnutls_handshake"], "the upstream's TLS certificate is not trusted."),

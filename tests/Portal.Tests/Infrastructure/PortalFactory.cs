@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
 
 namespace Portal.Tests.Infrastructure;
@@ -22,6 +24,9 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Every log line Portal wrote, at Debug and above, to search for secrets.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
     /// <summary>Extra settings a derived fixture adds, e.g. a configured admin.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
@@ -34,11 +39,22 @@ public class PortalFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Debug);
+            logging.AddProvider(new CollectingLoggerProvider(LogLines));
+        });
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            ConfigureServices(services);
         });
+    }
+
+    /// <summary>Test doubles a derived fixture adds (e.g. a host resolver with fixed answers).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public static string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref userCounter)}";

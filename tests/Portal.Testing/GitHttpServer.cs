@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Portal.Testing;
+
+/// <summary>
+/// A real smart-HTTP upstream on 127.0.0.1: Kestrel passing requests to <c>git http-backend</c> (CGI), with optional
+/// Basic auth, and switches to misbehave: answer 500, redirect elsewhere, cut the connection after some bytes, or
+/// trickle bytes slowly.
+/// </summary>
+public sealed class GitHttpServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private int requestCount;
+
+    private GitHttpServer(WebApplication app, string root, int port)
+    {
+        this.app = app;
+        Root = root;
+        Port = port;
+    }
+
+    public string Root { get; }
+
+    public int Port { get; }
+
+    /// <summary>When set, requests must carry Basic credentials with this user and password.</summary>
+    public (string User, string Password)? RequiredCredentials { get; set; }
+
+    /// <summary>Answer every request with 500.</summary>
+    public bool FailWith500 { get; set; }
+
+    /// <summary>Answer every request with a 302 to this URL.</summary>
+    public string? RedirectTo { get; set; }
+
+    /// <summary>Abort the connection after this many response bytes of a pack (upload-pack POST).</summary>
+    public long? CutPackAfterBytes { get; set; }
+
+    /// <summary>Pause this long between 16 kB chunks of a pack response.</summary>
+    public TimeSpan? TricklePackDelay { get; set; }
+
+    /// <summary>Authorization headers seen, for asserting what clients sent.</summary>
+    public List<string> SeenAuthorization { get; } = [];
+
+    public int RequestCount => requestCount;
+
+    public string Url(string name) => $"http://127.0.0.1:{Port}/{name}.git";
+
+    public UpstreamRepository CreateRepository(string name) => new(Root, name);
+
+    public static async Task<GitHttpServer> StartAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("portal-http-").FullName;
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new GitHttpServer(app, root, port);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref requestCount);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        lock (SeenAuthorization)
+        {
+            SeenAuthorization.Add(authorization);
+        }
+
+        if (FailWith500)
+        {
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsync("upstream is broken");
+            return;
+        }
+
+        if (RedirectTo is not null)
+        {
+            context.Response.Redirect(RedirectTo + context.Request.Path + context.Request.QueryString);
+            return;
+        }
+
+        string? remoteUser = null;
+        if (RequiredCredentials is { } required)
+        {
+            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{required.User}:{required.Password}"));
+            if (authorization != expected)
+            {
+                context.Response.StatusCode = 401;
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"test\"";
+                return;
+            }
+
+            remoteUser = required.User;
+        }
+
+        await RunHttpBackendAsync(context, remoteUser);
+    }
+
+    private async Task RunHttpBackendAsync(HttpContext context, string? remoteUser)
+    {
+        var start = new ProcessStartInfo("git", "http-backend")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var request = context.Request;
+        start.Environment["GIT_PROJECT_ROOT"] = Root;
+        start.Environment["GIT_HTTP_EXPORT_ALL"] = "1";
+        start.Environment["PATH_INFO"] = request.Path.Value ?? "/";
+        start.Environment["QUERY_STRING"] = request.QueryString.HasValue ? request.QueryString.Value![1..] : "";
+        start.Environment["REQUEST_METHOD"] = request.Method;
+        start.Environment["CONTENT_TYPE"] = request.ContentType ?? "";
+        start.Environment["REMOTE_ADDR"] = "127.0.0.1";
+        start.Environment["SERVER_PROTOCOL"] = "HTTP/1.1";
+        start.Environment["GIT_PROTOCOL"] = request.Headers["Git-Protocol"].ToString();
+        start.Environment["HTTP_CONTENT_ENCODING"] = request.Headers.ContentEncoding.ToString();
+        start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
+        start.Environment["HOME"] = Root;
+        if (request.ContentLength is { } length)
+        {
+            start.Environment["CONTENT_LENGTH"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (remoteUser is not null)
+        {
+            start.Environment["REMOTE_USER"] = remoteUser;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdin = Task.Run(async () =>
+        {
+            await request.Body.CopyToAsync(process.StandardInput.BaseStream);
+            process.StandardInput.Close();
+        });
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.BaseStream;
+
+        // CGI headers up to the blank line, then the body.
+        var headerBytes = new List<byte>();
+        while (true)
+        {
+            var b = stdout.ReadByte();
+            if (b < 0)
+            {
+                break;
+            }
+
+            headerBytes.Add((byte)b);
+            var n = headerBytes.Count;
+            if ((n >= 2 && headerBytes[n - 1] == '\n' && headerBytes[n - 2] == '\n') || (n >= 4 && headerBytes[n - 1] == '\n' && headerBytes[n - 2] == '\r' && headerBytes[n - 3] == '\n'))
+            {
+                break;
+            }
+        }
+
+        foreach (var line in Encoding.ASCII.GetString(headerBytes.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            var name = line[..colon].Trim();
+            var value = line[(colon + 1)..].Trim();
+            if (name.Equals("Status", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = int.Parse(value.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
+        var isPack = request.Method == "POST" && (request.Path.Value ?? "").EndsWith("git-upload-pack", StringComparison.Ordinal);
+        var buffer = new byte[16 * 1024];
+        long sent = 0;
+        int read;
+        while ((read = await stdout.ReadAsync(buffer)) > 0)
+        {
+            if (isPack && CutPackAfterBytes is { } cut && sent + read > cut)
+            {
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, (int)Math.Max(0, cut - sent)));
+                await context.Response.Body.FlushAsync();
+                process.Kill(entireProcessTree: true);
+                context.Abort();
+                return;
+            }
+
+            await context.Response.Body.WriteAsync(buffer.AsMemory(0, read));
+            sent += read;
+            if (isPack && TricklePackDelay is { } delay)
+            {
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(delay);
+            }
+        }
+
+        await stdin;
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+}
