@@ -20,12 +20,43 @@ public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, Time
             return SyncRequestResult.Refused(PortalError.Invalid("Only mirrors sync: this repository is hosted here, so push to it instead."));
         }
 
-        if (state.Status is SyncStatus.Queued or SyncStatus.Running)
+        var now = clock.GetUtcNow().UtcDateTime;
+        var refusal = Refusal(state, now);
+        if (refusal is not null)
         {
-            return SyncRequestResult.Refused(PortalError.Conflict("A sync of this repository is already queued or running; wait for it to finish."));
+            return refusal;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        // The conditional update is the arbiter: of simultaneous requests exactly one changes the row, and the
+        // manual-sync limit is checked in the same statement so a sync that finished in between cannot let a second through.
+        var earliestPrevious = now - options.Value.MinManualInterval;
+        var queued = await db.SyncStates
+            .Where(s => s.RepositoryId == repository.Id && s.Status != SyncStatus.Queued && s.Status != SyncStatus.Running
+                        && (s.LastManualSyncAt == null || s.LastManualSyncAt <= earliestPrevious))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SyncStatus.Queued)
+                .SetProperty(x => x.LastManualSyncAt, now)
+                .SetProperty(x => x.QueuedTrigger, trigger)
+                .SetProperty(x => x.QueuedBy, actorUserId), cancellationToken);
+        if (queued == 0)
+        {
+            var current = await db.SyncStates.AsNoTracking().FirstAsync(s => s.RepositoryId == repository.Id, cancellationToken);
+            return Refusal(current, now) ?? SyncRequestResult.Refused(PortalError.Conflict(AlreadyQueued));
+        }
+
+        queue.Enqueue(repository.Id, urgent: true);
+        return SyncRequestResult.Accepted;
+    }
+
+    private const string AlreadyQueued = "A sync of this repository is already queued or running; wait for it to finish.";
+
+    private SyncRequestResult? Refusal(SyncState state, DateTime now)
+    {
+        if (state.Status is SyncStatus.Queued or SyncStatus.Running)
+        {
+            return SyncRequestResult.Refused(PortalError.Conflict(AlreadyQueued));
+        }
+
         if (state.LastManualSyncAt is { } last && now - last < options.Value.MinManualInterval)
         {
             var retryAfter = options.Value.MinManualInterval - (now - last);
@@ -34,21 +65,7 @@ public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, Time
                 retryAfter);
         }
 
-        // The conditional update is the arbiter: of two simultaneous requests exactly one changes the row.
-        var queued = await db.SyncStates
-            .Where(s => s.RepositoryId == repository.Id && s.Status != SyncStatus.Queued && s.Status != SyncStatus.Running)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SyncStatus.Queued)
-                .SetProperty(x => x.LastManualSyncAt, now)
-                .SetProperty(x => x.QueuedTrigger, trigger)
-                .SetProperty(x => x.QueuedBy, actorUserId), cancellationToken);
-        if (queued == 0)
-        {
-            return SyncRequestResult.Refused(PortalError.Conflict("A sync of this repository is already queued or running; wait for it to finish."));
-        }
-
-        queue.Enqueue(repository.Id, urgent: true);
-        return SyncRequestResult.Accepted;
+        return null;
     }
 
     private static string FormatAgo(TimeSpan ago) => ago.TotalSeconds < 90 ? $"{ago.TotalSeconds:0} s ago" : $"{ago.TotalMinutes:0} min ago";
