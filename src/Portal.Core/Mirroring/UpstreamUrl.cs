@@ -55,6 +55,11 @@ public sealed partial record UpstreamUrl(string Scheme, string? UserName, string
             return Refuse($"The URL is {text.Length} characters long; Portal accepts at most {MaxLength}.");
         }
 
+        if (TransportPrefix().IsMatch(text))
+        {
+            return Refuse("Git's '<transport>::' URLs (ext::, fd:: and the like) can run commands and are not allowed: use https://, http://, git:// or ssh://.");
+        }
+
         if (text.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
         {
             return Refuse("The URL contains spaces or control characters; paste it again without them.");
@@ -63,11 +68,6 @@ public sealed partial record UpstreamUrl(string Scheme, string? UserName, string
         if (text.StartsWith('-'))
         {
             return Refuse("A URL cannot start with '-'.");
-        }
-
-        if (TransportPrefix().IsMatch(text))
-        {
-            return Refuse("Git's '<transport>::' URLs (ext::, fd:: and the like) can run commands and are not allowed: use https://, http://, git:// or ssh://.");
         }
 
         var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
