@@ -31,8 +31,6 @@ public sealed class SshServer : IDisposable
 
     public string Url(string name) => $"ssh://{Environment.UserName}@127.0.0.1:{Port}{Root}/{name}.git";
 
-    public string ScpUrl(string name) => $"{Environment.UserName}@127.0.0.1:{Root}/{name}.git";
-
     public UpstreamRepository CreateRepository(string name) => new(Root, name);
 
     public void Authorize(string publicKey) => File.AppendAllText(AuthorizedKeys, publicKey.Trim() + "\n");
