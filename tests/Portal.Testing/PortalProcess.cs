@@ -111,6 +111,16 @@ public sealed class PortalProcess : IAsyncDisposable
         return appHost ?? throw new FileNotFoundException($"Build Portal.Web ({configuration}) first: no executable under {binRoot}.");
     }
 
+    /// <summary>SIGKILL, as a crash or an OOM killer would: no shutdown code runs. The data folder stays.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

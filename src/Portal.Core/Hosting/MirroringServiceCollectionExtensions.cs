@@ -42,6 +42,8 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<MirrorScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<MirrorScheduler>());
         services.AddHostedService<SyncWorkerPool>();
+        services.AddOptions<HousekeepingOptions>().BindConfiguration(HousekeepingOptions.Section);
+        services.AddHostedService<RepositoryHousekeeping>();
         return services;
     }
 }
