@@ -25,6 +25,9 @@ public sealed class DataDirectory
     /// <summary>A repository's folder is named by its database id, so a rename never moves files and no name reaches a path.</summary>
     public string RepositoryPath(long repositoryId) => Path.Combine(RepositoriesPath, $"{repositoryId}.git");
 
+    /// <summary>A repository's Git LFS objects, content-addressed (objects/aa/bb/&lt;sha256&gt;), keyed by id like the repository.</summary>
+    public string LfsStoragePath(long repositoryId) => Path.Combine(LfsPath, repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public void EnsureCreated()
     {
         foreach (var path in new[] { Root, KeysPath, RepositoriesPath, TempPath, GitHomePath, LfsPath })

@@ -81,7 +81,7 @@ public sealed class MirrorSyncService(
         db.RepositoryEvents.Add(run);
         await db.SaveChangesAsync(cancellationToken);
 
-        Outcome<IReadOnlyList<RefChange>?> outcome;
+        Outcome<FetchResult> outcome;
         try
         {
             progressTracker.Report(repositoryId, new SyncProgress("Connecting", null));
@@ -107,9 +107,10 @@ public sealed class MirrorSyncService(
         state.QueuedBy = null;
         if (outcome.Succeeded)
         {
-            var changes = outcome.Value;
+            var changes = outcome.Value!.Changes;
             run.Outcome = changes is null ? EventOutcome.UpToDate : EventOutcome.Succeeded;
             run.RefChanges = [.. changes ?? []];
+            run.Error = outcome.Value.Warning;
             state.Status = SyncStatus.Succeeded;
             state.LastSuccessAt = now;
             state.LastError = null;
@@ -138,7 +139,7 @@ public sealed class MirrorSyncService(
     }
 
     /// <summary>The git part of a sync: null changes means the mirror was already up to date.</summary>
-    private async Task<Outcome<IReadOnlyList<RefChange>?>> FetchAsync(Repository repository, CancellationToken cancellationToken)
+    private async Task<Outcome<FetchResult>> FetchAsync(Repository repository, CancellationToken cancellationToken)
     {
         var parsed = UpstreamUrl.Parse(repository.Upstream!.Url);
         if (!parsed.Succeeded)
@@ -171,9 +172,16 @@ public sealed class MirrorSyncService(
         var path = dataDir.RepositoryPath(repository.Id);
         var exists = Directory.Exists(path);
         var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
+        var lfsPending = File.Exists(Path.Combine(path, LfsPendingMarker));
         if (exists && before.SameRefsAs(remote) && (remote.Head is null || remote.Head == before.Head))
         {
-            return Outcome<IReadOnlyList<RefChange>?>.Success(null);
+            if (!lfsPending)
+            {
+                return new FetchResult(null, null);
+            }
+
+            // Refs are current but an earlier LFS fetch did not complete: finish it without fetching refs again.
+            return new FetchResult(null, await FetchLfsAsync(repository, url, session, path, cancellationToken));
         }
 
         var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
@@ -207,6 +215,11 @@ public sealed class MirrorSyncService(
 
             var after = await local.ReadRefsAsync(target, cancellationToken);
             var changes = await DiffAsync(target, before, after, cancellationToken);
+            string? warning = null;
+            if (changes.Count > 0 || lfsPending)
+            {
+                warning = await FetchLfsAsync(repository, url, session, target, cancellationToken);
+            }
             if (changes.Count > 0 && after.Refs.Count > 0)
             {
                 progressTracker.Report(repository.Id, new SyncProgress("Writing commit-graph", null));
@@ -219,7 +232,7 @@ public sealed class MirrorSyncService(
                 Directory.Move(target, path);
             }
 
-            return Outcome<IReadOnlyList<RefChange>?>.Success(changes);
+            return new FetchResult(changes, warning);
         }
         finally
         {
@@ -228,6 +241,41 @@ public sealed class MirrorSyncService(
                 Directory.Delete(target, recursive: true);
             }
         }
+    }
+
+    /// <summary>Present in a repository folder while its LFS objects may be incomplete, so the next sync retries them.</summary>
+    private const string LfsPendingMarker = "portal-lfs-pending";
+
+    /// <summary>
+    /// Fetches the LFS objects the mirror's refs point to into the repository's store. A failure is a warning, not a
+    /// failed sync: the refs are already safely updated, and the pending marker makes the next sync try again.
+    /// </summary>
+    private async Task<string?> FetchLfsAsync(Repository repository, UpstreamUrl url, UpstreamSession session, string target, CancellationToken cancellationToken)
+    {
+        var marker = Path.Combine(target, LfsPendingMarker);
+        if (!repository.Upstream!.FetchLfs || url.Scheme == "git")
+        {
+            File.Delete(marker);
+            return null;
+        }
+
+        await File.WriteAllTextAsync(marker, "", cancellationToken);
+        progressTracker.Report(repository.Id, new SyncProgress("Fetching LFS objects", null));
+        var command = session.Apply(GitCommand.Create("lfs").Option("fetch").Option("--all").Value(session.RemoteUrl))
+            .WithConfig("lfs.storage", dataDir.LfsStoragePath(repository.Id))
+            .WithConfig("lfs.locksverify", "false");
+        var result = await git.RunAsync(command, target, gitOptions.Value.TransferTimeout, cancellationToken);
+        if (result.Succeeded)
+        {
+            File.Delete(marker);
+            return null;
+        }
+
+        logger.LogWarning("LFS fetch for repository {RepositoryId} failed: {Error}", repository.Id, result.ErrorMessage);
+        var missingServer = result.StandardError.Contains("404", StringComparison.Ordinal) || result.StandardError.Contains("Not Found", StringComparison.OrdinalIgnoreCase);
+        return missingServer
+            ? $"Warning: the upstream has no Git LFS server, so LFS objects were not fetched (Git data is complete).\n{result.ErrorMessage}"
+            : $"Warning: Git LFS objects were not fetched; the next sync tries again.\n{GitErrorHints.Explain(result.ErrorMessage)}";
     }
 
     private async Task<IReadOnlyList<RefChange>> DiffAsync(string path, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
@@ -252,6 +300,8 @@ public sealed class MirrorSyncService(
             .Select(r => new RefChange { RefName = r.Key, OldSha = r.Value, Kind = RefChangeKind.Deleted }));
         return changes;
     }
+
+    private sealed record FetchResult(IReadOnlyList<RefChange>? Changes, string? Warning);
 
     /// <summary>When the upstream does not say where HEAD points: main, then master, then the first branch.</summary>
     private static string? ChooseHead(RefSnapshot remote) =>

@@ -36,6 +36,10 @@ public sealed class HttpUpstreamTests(MirrorPortalFactory portal, GitHttpFixture
         using var api = await MirrorApi.CreateAsync(portal);
         var name = PortalFactoryNames.Next("migrate");
         var upstream = NewUpstream(name);
+        var weights = Encoding.UTF8.GetBytes("weights " + Guid.NewGuid());
+        var pointer = Server.AddLfsObject(weights);
+        upstream.Commit("main", file: "weights.bin", content: Encoding.UTF8.GetBytes(pointer));
+        upstream.Push();
 
         var repository = await api.ImportAsync(name, Server.Url(name), mode: "migrate", auth: Auth());
 
@@ -44,6 +48,9 @@ public sealed class HttpUpstreamTests(MirrorPortalFactory portal, GitHttpFixture
         Assert.Equal(Server.Url(name), repository.GetProperty("upstreamUrl").GetString());
         Assert.Equal(JsonValueKind.Null, repository.GetProperty("sync").GetProperty("nextSyncAt").ValueKind);
         Assert.Equal(upstream.Refs, TestGit.Refs(api.RepositoryPath(repository)));
+        var oid = pointer.Split('\n')[1]["oid sha256:".Length..];
+        var stored = Path.Combine(portal.DataDir, "lfs", repository.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), "objects", oid[..2], oid[2..4], oid);
+        Assert.Equal(weights, await File.ReadAllBytesAsync(stored));
         await using (var scope = portal.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
@@ -289,5 +296,72 @@ public sealed class HttpUpstreamTests(MirrorPortalFactory portal, GitHttpFixture
         Server.RedirectTo = null;
         Server.CutPackAfterBytes = null;
         Server.TricklePackDelay = null;
+    }
+}
+
+/// <summary>Git LFS objects follow the mirror: fetched from the upstream's LFS server into Portal's content-addressed store.</summary>
+public sealed class LfsMirrorTests(MirrorPortalFactory portal, GitHttpFixture http) : IClassFixture<MirrorPortalFactory>, IClassFixture<GitHttpFixture>
+{
+    private static string StoredObject(MirrorPortalFactory portal, JsonElement repository, string pointer)
+    {
+        var oid = pointer.Split('\n').Single(l => l.StartsWith("oid sha256:", StringComparison.Ordinal))["oid sha256:".Length..];
+        return Path.Combine(portal.DataDir, "lfs", repository.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), "objects", oid[..2], oid[2..4], oid);
+    }
+
+    [Fact]
+    public async Task Mirror_FetchesLfsObjects_OfEveryRef()
+    {
+        http.Server.LfsEnabled = true;
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("lfs");
+        var upstream = http.Server.CreateRepository(name);
+        var onMain = Encoding.UTF8.GetBytes("model weights v1 " + Guid.NewGuid());
+        var onBranch = Encoding.UTF8.GetBytes("dataset on a branch " + Guid.NewGuid());
+        upstream.Commit("main", file: ".gitattributes", content: Encoding.UTF8.GetBytes("*.bin filter=lfs diff=lfs merge=lfs -text\n"));
+        var mainPointer = http.Server.AddLfsObject(onMain);
+        upstream.Commit("main", file: "model.bin", content: Encoding.UTF8.GetBytes(mainPointer));
+        var branchPointer = http.Server.AddLfsObject(onBranch);
+        upstream.Commit("data", file: "data.bin", content: Encoding.UTF8.GetBytes(branchPointer));
+        upstream.Push();
+
+        var repository = await api.ImportAsync(name, http.Server.Url(name));
+
+        Assert.Equal("succeeded", MirrorApi.Status(repository));
+        Assert.Equal(onMain, await File.ReadAllBytesAsync(StoredObject(portal, repository, mainPointer)));
+        Assert.Equal(onBranch, await File.ReadAllBytesAsync(StoredObject(portal, repository, branchPointer)));
+        Assert.Equal(JsonValueKind.Null, (await api.SyncRunsAsync(name))[0].GetProperty("error").ValueKind);
+    }
+
+    [Fact]
+    public async Task UpstreamWithoutLfsServer_IsAWarning_NotAFailure_AndALaterSyncCompletesIt()
+    {
+        http.Server.LfsEnabled = false;
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("nolfs");
+        var upstream = http.Server.CreateRepository(name);
+        var content = Encoding.UTF8.GetBytes("large file " + Guid.NewGuid());
+        var pointer = http.Server.AddLfsObject(content);
+        upstream.Commit("main", file: "big.bin", content: Encoding.UTF8.GetBytes(pointer));
+        upstream.Push();
+        try
+        {
+            var repository = await api.ImportAsync(name, http.Server.Url(name));
+
+            Assert.Equal("succeeded", MirrorApi.Status(repository));
+            Assert.Equal(upstream.Refs, Portal.Testing.TestGit.Refs(api.RepositoryPath(repository)));
+            var run = (await api.SyncRunsAsync(name))[0];
+            Assert.Equal("succeeded", run.GetProperty("outcome").GetString());
+            Assert.Contains("no Git LFS server", run.GetProperty("error").GetString());
+            Assert.False(File.Exists(StoredObject(portal, repository, pointer)));
+
+            // The server gains LFS; nothing else changed upstream, yet the next sync fetches the missing objects.
+            http.Server.LfsEnabled = true;
+            await api.SyncAndWaitAsync(name);
+            Assert.Equal(content, await File.ReadAllBytesAsync(StoredObject(portal, repository, pointer)));
+        }
+        finally
+        {
+            http.Server.LfsEnabled = true;
+        }
     }
 }
