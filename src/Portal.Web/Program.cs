@@ -1,6 +1,7 @@
 using Portal.Core.Hosting;
 using Portal.Web.Api;
 using Portal.Web.Authentication;
+using Portal.Web.GitHttp;
 using Portal.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ builder.Services
     .AddMirroring()
     .AddPortalAuthentication()
     .AddPortalApi()
+    .AddGitSmartHttp()
     .AddPortalUi();
 
 var app = builder.Build();
@@ -19,6 +21,7 @@ var app = builder.Build();
 app.UsePortalPipeline();
 app.MapHealthEndpoints();
 app.MapPortalApi();
+app.MapGitSmartHttp();
 app.MapPortalUi();
 
 app.Run();

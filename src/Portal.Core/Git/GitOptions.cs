@@ -17,6 +17,13 @@ public sealed class GitOptions
     /// <summary>How long a fetch or clone may run before its process tree is killed.</summary>
     public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>A clone, fetch or push to Portal during which no byte moves for this long is stopped.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest push (or LFS object) Portal accepts in one request.</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxRequestBodyBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
     /// <summary>Seconds below 1 kB/s before git abandons a stalled HTTP transfer (http.lowSpeedTime).</summary>
     [Range(5, 3600)]
     public int LowSpeedSeconds { get; set; } = 60;

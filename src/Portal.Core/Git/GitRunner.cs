@@ -82,6 +82,19 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
         return result;
     }
 
+    /// <summary>
+    /// Starts git with its stdin and stdout left open as streams, for serving clones and pushes without holding a pack in
+    /// memory. The caller pumps the streams; disposing the handle kills the process tree if it is still running.
+    /// </summary>
+    public GitStreamingProcess StartStreaming(GitCommand command, string? workingDirectory)
+    {
+        var process = new Process { StartInfo = CreateStartInfo(command, workingDirectory) };
+        process.StartInfo.StandardOutputEncoding = null;
+        process.Start();
+        logger.LogDebug("{Command} started (streaming)", CredentialScrubber.Scrub(command.ToString(), command.Secrets));
+        return new GitStreamingProcess(process, command.Secrets);
+    }
+
     private ProcessStartInfo CreateStartInfo(GitCommand command, string? workingDirectory)
     {
         var start = new ProcessStartInfo(options.Value.Executable)

@@ -16,6 +16,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<GitRunner>();
         services.AddSingleton<LocalRepository>();
         services.AddSingleton<SshTools>();
+        services.AddSingleton<Lfs.LfsObjectStore>();
         return services;
     }
 
@@ -37,6 +38,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddScoped<DeployKeyService>();
         services.AddScoped<SyncRequestService>();
         services.AddScoped<MirrorSyncService>();
+        services.AddScoped<PushRecorder>();
 
         // The scheduler is also resolvable by itself, so tests (and admin tools) can run a pass on demand.
         services.AddSingleton<MirrorScheduler>();

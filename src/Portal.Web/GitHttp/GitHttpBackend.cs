@@ -1,0 +1,198 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Portal.Core.Git;
+using Portal.Core.Hosting;
+using Portal.Core.Repositories;
+
+namespace Portal.Web.GitHttp;
+
+/// <summary>
+/// Serves one smart-HTTP request with git's own server side (<c>git http-backend</c>, as CGI): request body streamed
+/// into git, git's output streamed into the response, nothing held in memory. The repository path is derived from its
+/// id, never from the URL. A transfer that stalls for <see cref="GitOptions.IdleTimeout"/> is killed, and so is one
+/// whose client went away.
+/// </summary>
+public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir, IOptions<GitOptions> options, ILogger<GitHttpBackend> logger)
+{
+    private const int BufferSize = 64 * 1024;
+
+    /// <returns>git's exit code.</returns>
+    public async Task<int> ServeAsync(HttpContext context, Repository repository, string service, GitAccess access, bool allowPush, Stream requestBody, byte[]? bodyPrefix = null)
+    {
+        var request = context.Request;
+        var command = GitCommand.Create("http-backend")
+            .WithEnvironment("GIT_PROJECT_ROOT", dataDir.RepositoriesPath)
+            .WithEnvironment("PATH_INFO", $"/{repository.Id}.git/{service}")
+            .WithEnvironment("GIT_HTTP_EXPORT_ALL", "1")
+            .WithEnvironment("REQUEST_METHOD", request.Method)
+            .WithEnvironment("QUERY_STRING", request.Query["service"] is { Count: 1 } svc && ServiceName().IsMatch(svc.ToString()) ? $"service={svc}" : "")
+            .WithEnvironment("CONTENT_TYPE", request.ContentType ?? "")
+            .WithEnvironment("REMOTE_ADDR", context.Connection.RemoteIpAddress?.ToString() ?? "")
+            .WithEnvironment("SERVER_PROTOCOL", "HTTP/1.1")
+            .WithConfig("http.uploadpack", "true")
+            .WithConfig("http.receivepack", allowPush ? "true" : "false")
+            // Partial clones (--filter) fetch missing objects by id later; access is checked per repository already.
+            .WithConfig("uploadpack.allowFilter", "true")
+            .WithConfig("uploadpack.allowAnySHA1InWant", "true")
+            .WithConfig("receive.fsckObjects", "true")
+            .WithConfig("receive.advertisePushOptions", "false");
+        if (access.UserName is { } user)
+        {
+            command.WithEnvironment("REMOTE_USER", user);
+        }
+
+        // Protocol v2 is negotiated through this header; pass it on only in its documented shape.
+        var protocol = request.Headers["Git-Protocol"].ToString();
+        if (protocol.Length > 0 && GitProtocol().IsMatch(protocol))
+        {
+            command.WithEnvironment("GIT_PROTOCOL", protocol);
+        }
+
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        using var idle = new IdleDeadline(context.RequestAborted, options.Value.IdleTimeout);
+        await using var process = git.StartStreaming(command, dataDir.RepositoriesPath);
+        var feeding = FeedAsync(process, requestBody, bodyPrefix, idle);
+        try
+        {
+            await WriteHeadersAsync(process.Output, context.Response, idle.Token);
+            await PumpAsync(process.Output, context.Response.Body, idle, flush: true);
+            await feeding;
+            var exitCode = await process.WaitForExitAsync(idle.Token);
+            if (exitCode != 0)
+            {
+                logger.LogWarning("git http-backend for repository {RepositoryId} exited {ExitCode}: {Error}", repository.Id, exitCode, await process.StandardError);
+            }
+
+            return exitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            // Client gone or transfer stalled: stop git (disposal kills the process tree).
+            logger.LogInformation("Git transfer for repository {RepositoryId} ended early ({Reason})", repository.Id, context.RequestAborted.IsCancellationRequested ? "client disconnected" : "idle timeout");
+            process.Kill();
+            context.Abort();
+            return -1;
+        }
+        catch (IOException exception)
+        {
+            logger.LogInformation(exception, "Git transfer for repository {RepositoryId} broke off", repository.Id);
+            process.Kill();
+            context.Abort();
+            return -1;
+        }
+    }
+
+    private static async Task FeedAsync(GitStreamingProcess process, Stream body, byte[]? prefix, IdleDeadline idle)
+    {
+        try
+        {
+            if (prefix is not null)
+            {
+                await process.Input.WriteAsync(prefix, idle.Token);
+            }
+
+            await PumpAsync(body, process.Input, idle, flush: false);
+        }
+        catch (IOException)
+        {
+            // git stopped reading (it refused the request and said why on stdout); its answer still goes out.
+        }
+        finally
+        {
+            try
+            {
+                process.Input.Close();
+            }
+            catch (IOException)
+            {
+                // Already closed by git.
+            }
+        }
+    }
+
+    /// <summary>Copies in chunks, resetting the idle timer on each: a slow but moving transfer is never cut.</summary>
+    private static async Task PumpAsync(Stream from, Stream to, IdleDeadline idle, bool flush)
+    {
+        var buffer = new byte[BufferSize];
+        int read;
+        while ((read = await from.ReadAsync(buffer, idle.Token)) > 0)
+        {
+            await to.WriteAsync(buffer.AsMemory(0, read), idle.Token);
+            if (flush)
+            {
+                await to.FlushAsync(idle.Token);
+            }
+
+            idle.Reset();
+        }
+    }
+
+    /// <summary>Cancelled when the client disconnects, or when nothing has moved for the timeout.</summary>
+    private sealed class IdleDeadline : IDisposable
+    {
+        private readonly CancellationTokenSource source;
+        private readonly TimeSpan timeout;
+
+        public IdleDeadline(CancellationToken aborted, TimeSpan timeout)
+        {
+            source = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            this.timeout = timeout;
+            Reset();
+        }
+
+        public CancellationToken Token => source.Token;
+
+        public void Reset() => source.CancelAfter(timeout);
+
+        public void Dispose() => source.Dispose();
+    }
+
+    /// <summary>CGI headers (up to the blank line) become the response status and headers.</summary>
+    private static async Task WriteHeadersAsync(Stream output, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var header = new StringBuilder();
+        var one = new byte[1];
+        while (await output.ReadAsync(one, cancellationToken) == 1)
+        {
+            header.Append((char)one[0]);
+            if (header.Length > 16 * 1024)
+            {
+                throw new IOException("git http-backend sent an over-long header.");
+            }
+
+            var text = header.ToString();
+            if (text.EndsWith("\n\n", StringComparison.Ordinal) || text.EndsWith("\r\n\r\n", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        foreach (var line in header.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            var name = line[..colon].Trim();
+            var value = line[(colon + 1)..].Trim();
+            if (name.Equals("Status", StringComparison.OrdinalIgnoreCase))
+            {
+                response.StatusCode = int.Parse(value.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                response.Headers[name] = value;
+            }
+        }
+    }
+
+    [GeneratedRegex("^git-(upload|receive)-pack$")]
+    private static partial Regex ServiceName();
+
+    [GeneratedRegex("^[a-z0-9=:.-]{1,64}$")]
+    private static partial Regex GitProtocol();
+}

@@ -1,0 +1,136 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Portal.Core.Git;
+using Portal.Core.Hosting;
+using Portal.Core.Repositories;
+
+namespace Portal.Web.GitHttp;
+
+/// <summary>Git's smart HTTP protocol at /{owner}/{name}.git (and /{owner}/{name}): clone, fetch, ls-remote, push; and Git LFS.</summary>
+public static class GitSmartHttpEndpoints
+{
+    public static IServiceCollection AddGitSmartHttp(this IServiceCollection services)
+    {
+        services.AddScoped<GitAccessResolver>();
+        services.AddSingleton<GitHttpBackend>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGitSmartHttp(this IEndpointRouteBuilder app)
+    {
+        // Authentication happens inside, from the Authorization header only: git never carries a session cookie.
+        var git = app.MapGroup("/{owner}/{repo}").AllowAnonymous().DisableAntiforgery();
+        git.MapGet("/info/refs", InfoRefsAsync);
+        git.MapPost("/git-upload-pack", UploadPackAsync);
+        git.MapPost("/git-receive-pack", ReceivePackAsync);
+        git.MapLfs();
+        return app;
+    }
+
+    private static async Task InfoRefsAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir)
+    {
+        var service = context.Request.Query["service"].ToString();
+        if (service is not ("git-upload-pack" or "git-receive-pack"))
+        {
+            await WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status403Forbidden, "Portal speaks Git's smart HTTP protocol only: use git 1.6.6 or newer.", false));
+            return;
+        }
+
+        var push = service == "git-receive-pack";
+        var access = await resolver.ResolveAsync(context, owner, repo, write: push);
+        if (await RefusedAsync(context, access, dataDir))
+        {
+            return;
+        }
+
+        await backend.ServeAsync(context, access.Repository!, "info/refs", access, allowPush: push, Stream.Null);
+    }
+
+    private static async Task UploadPackAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo, write: false);
+        if (await RefusedAsync(context, access, dataDir))
+        {
+            return;
+        }
+
+        await using var body = RequestBody(context);
+        await backend.ServeAsync(context, access.Repository!, "git-upload-pack", access, allowPush: false, body);
+    }
+
+    private static async Task ReceivePackAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir, PushRecorder pushes, TimeProvider clock, ILogger<GitHttpBackend> logger)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo, write: true);
+        if (await RefusedAsync(context, access, dataDir))
+        {
+            return;
+        }
+
+        var started = clock.GetUtcNow().UtcDateTime;
+        await using var body = RequestBody(context);
+        byte[] raw;
+        IReadOnlyList<PushCommand> commands;
+        try
+        {
+            (raw, commands) = await ReceivePackCommands.ReadAsync(body, context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            await WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status400BadRequest, "The push request is malformed.", false));
+            return;
+        }
+
+        var exitCode = await backend.ServeAsync(context, access.Repository!, "git-receive-pack", access, allowPush: true, body, raw);
+        if (exitCode >= 0 && commands.Count > 0)
+        {
+            var changes = await pushes.RecordAsync(access.Repository!.Id, access.UserId, commands, started, CancellationToken.None);
+            logger.LogInformation("{User} pushed {Count} ref changes to repository {RepositoryId}", access.UserName, changes.Count, access.Repository.Id);
+        }
+    }
+
+    /// <summary>The request body, gunzipped when the client compressed it (git does for large negotiations), size-capped.</summary>
+    private static Stream RequestBody(HttpContext context)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<GitOptions>>().Value.MaxRequestBodyBytes;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        var encoding = context.Request.Headers.ContentEncoding.ToString();
+        return encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || encoding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase)
+            ? new GZipStream(context.Request.Body, CompressionMode.Decompress, leaveOpen: true)
+            : context.Request.Body;
+    }
+
+    private static async Task<bool> RefusedAsync(HttpContext context, GitAccess access, DataDirectory dataDir)
+    {
+        if (access.Refusal is { } refusal)
+        {
+            await WriteRefusalAsync(context, refusal);
+            return true;
+        }
+
+        if (!Directory.Exists(dataDir.RepositoryPath(access.Repository!.Id)))
+        {
+            await WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status404NotFound, "This repository has not been imported yet: try again once its first sync has finished.", false));
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>git shows a text/plain error body to the user as "remote: …" lines.</summary>
+    internal static async Task WriteRefusalAsync(HttpContext context, GitRefusal refusal)
+    {
+        context.Response.StatusCode = refusal.Status;
+        if (refusal.Challenge)
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\", charset=\"UTF-8\"";
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(refusal.Message + "\n");
+    }
+}

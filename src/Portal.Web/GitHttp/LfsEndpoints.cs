@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Portal.Core.Git;
+using Portal.Core.Lfs;
+
+namespace Portal.Web.GitHttp;
+
+/// <summary>
+/// The Git LFS API (https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md): the batch endpoint, basic
+/// transfers to and from Portal's object store, and an empty lock list so clients do not warn.
+/// </summary>
+public static class LfsEndpoints
+{
+    private const string LfsJson = "application/vnd.git-lfs+json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public static RouteGroupBuilder MapLfs(this RouteGroupBuilder git)
+    {
+        git.MapPost("/info/lfs/objects/batch", BatchAsync);
+        git.MapGet("/info/lfs/objects/{oid}", DownloadAsync);
+        git.MapPut("/info/lfs/objects/{oid}", UploadAsync);
+        git.MapPost("/info/lfs/locks/verify", (HttpContext context) => Results.Json(new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }, contentType: LfsJson));
+        git.MapGet("/info/lfs/locks", (HttpContext context) => Results.Json(new { locks = Array.Empty<object>() }, contentType: LfsJson));
+        return git;
+    }
+
+    private static async Task BatchAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
+    {
+        BatchRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<BatchRequest>(context.Request.Body, Json, context.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+
+        if (request?.Objects is null || request.Operation is not ("download" or "upload"))
+        {
+            await ErrorAsync(context, StatusCodes.Status422UnprocessableEntity, "Send a batch request: {\"operation\": \"download\"|\"upload\", \"objects\": [{\"oid\", \"size\"}]}.");
+            return;
+        }
+
+        var upload = request.Operation == "upload";
+        var access = await resolver.ResolveAsync(context, owner, repo, write: upload);
+        if (access.Refusal is { } refusal)
+        {
+            await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);
+            return;
+        }
+
+        var repositoryId = access.Repository!.Id;
+        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}/{owner}/{repo}/info/lfs/objects/";
+        var header = context.Request.Headers.Authorization.Count > 0 ? new Dictionary<string, string> { ["Authorization"] = context.Request.Headers.Authorization.ToString() } : null;
+        var objects = request.Objects.Take(10_000).Select(o =>
+        {
+            if (!LfsObjectStore.IsValidOid(o.Oid) || o.Size < 0)
+            {
+                return new BatchObject(o.Oid ?? "", o.Size, null, null, new ObjectError(422, "The object id must be 64 lower-case hex digits (SHA-256) and the size not negative."));
+            }
+
+            var stored = store.SizeOf(repositoryId, o.Oid!);
+            var action = new ObjectAction(baseUrl + o.Oid, header, 3600);
+            return upload
+                ? new BatchObject(o.Oid!, o.Size, true, stored is null ? new Dictionary<string, ObjectAction> { ["upload"] = action } : null, null)
+                : stored is null
+                    ? new BatchObject(o.Oid!, o.Size, null, null, new ObjectError(404, "Object does not exist"))
+                    : new BatchObject(o.Oid!, stored.Value, true, new Dictionary<string, ObjectAction> { ["download"] = action }, null);
+        }).ToList();
+        context.Response.ContentType = LfsJson;
+        await JsonSerializer.SerializeAsync(context.Response.Body, new BatchResponse("basic", objects), Json, context.RequestAborted);
+    }
+
+    private static async Task DownloadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo, write: false);
+        if (access.Refusal is { } refusal)
+        {
+            await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);
+            return;
+        }
+
+        if (!LfsObjectStore.IsValidOid(oid) || store.SizeOf(access.Repository!.Id, oid) is null)
+        {
+            await ErrorAsync(context, StatusCodes.Status404NotFound, "Object does not exist.");
+            return;
+        }
+
+        await Results.File(store.PathOf(access.Repository.Id, oid), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
+    }
+
+    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store, IOptions<GitOptions> options)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo, write: true);
+        if (access.Refusal is { } refusal)
+        {
+            await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);
+            return;
+        }
+
+        if (!LfsObjectStore.IsValidOid(oid))
+        {
+            await ErrorAsync(context, StatusCodes.Status422UnprocessableEntity, "The object id must be 64 lower-case hex digits (SHA-256).");
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+        }
+
+        var stored = await store.StoreAsync(access.Repository!.Id, oid, context.Request.ContentLength, context.Request.Body, context.RequestAborted);
+        if (!stored.Succeeded)
+        {
+            await ErrorAsync(context, StatusCodes.Status400BadRequest, stored.Error!.Message);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static async Task ErrorAsync(HttpContext context, int status, string message, bool challenge = false)
+    {
+        context.Response.StatusCode = status;
+        if (challenge)
+        {
+            context.Response.Headers["LFS-Authenticate"] = "Basic realm=\"Portal\"";
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\"";
+        }
+
+        context.Response.ContentType = LfsJson;
+        await JsonSerializer.SerializeAsync(context.Response.Body, new { message }, Json);
+    }
+
+    private sealed record BatchRequest(string? Operation, List<RequestedObject>? Objects);
+
+    private sealed record RequestedObject(string? Oid, long Size);
+
+    private sealed record BatchResponse(string Transfer, List<BatchObject> Objects);
+
+    private sealed record BatchObject(string Oid, long Size, bool? Authenticated, Dictionary<string, ObjectAction>? Actions, ObjectError? Error);
+
+    private sealed record ObjectAction(string Href, Dictionary<string, string>? Header, [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+    private sealed record ObjectError(int Code, string Message);
+}
