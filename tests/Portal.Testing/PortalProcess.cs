@@ -26,6 +26,15 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    public int ProcessId => process.Id;
+
+    /// <summary>Resident memory of the Portal process (VmRSS), for logging next to a workload.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     public IEnumerable<string> Log => log;
 
     public static async Task<PortalProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? settings = null)

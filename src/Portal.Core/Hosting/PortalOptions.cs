@@ -18,6 +18,10 @@ public sealed class PortalOptions
     public int LockoutMaxFailedAttempts { get; set; } = 5;
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Failed authentications per minute, per address and per user name, before further attempts are refused for the minute.</summary>
+    [Range(1, 100_000)]
+    public int AuthFailuresPerMinute { get; set; } = 30;
 }
 
 public sealed class AdminOptions

@@ -397,6 +397,13 @@ public sealed class RepositoryService(
             .Take(Math.Clamp(limit, 1, 200))
             .ToListAsync(cancellationToken);
 
+    /// <summary>User names for the actors of events (ids of deleted users are left out).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ActorNamesAsync(IEnumerable<RepositoryEvent> events, CancellationToken cancellationToken = default)
+    {
+        var ids = events.Select(e => e.ActorUserId).OfType<string>().Distinct().ToList();
+        return await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.UserName!, cancellationToken);
+    }
+
     private async Task<Outcome<(UpstreamCredentials Credentials, string? PublicKey)>> ResolveCredentialsAsync(string actorUserId, ParsedUpstreamUrl upstream, UpstreamAuthRequest? auth, CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(auth?.DeployKeyId))

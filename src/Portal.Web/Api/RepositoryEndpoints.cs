@@ -23,6 +23,7 @@ public static class RepositoryEndpoints
         repos.MapPost("/{owner}/{name}/sync", SyncAsync);
         repos.MapPost("/{owner}/{name}/convert", ConvertAsync);
         repos.MapGet("/{owner}/{name}/syncs", ListSyncsAsync);
+        repos.MapGet("/{owner}/{name}/events", ListEventsAsync);
         return api;
     }
 
@@ -164,8 +165,23 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
+        var events = (await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken)).Where(e => e.Kind == RepositoryEventKind.Sync).ToList();
+        var actors = await repositories.ActorNamesAsync(events, cancellationToken);
+        return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors)));
+    }
+
+    /// <summary>The activity feed: sync runs and pushes, newest first, with their ref changes.</summary>
+    private static async Task<IResult> ListEventsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)
+    {
+        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
         var events = await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken);
-        return TypedResults.Ok(events.Where(e => e.Kind == RepositoryEventKind.Sync).Select(RepositoryEventResponse.From));
+        var actors = await repositories.ActorNamesAsync(events, cancellationToken);
+        return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors)));
     }
 
     /// <summary>A repository the caller cannot read is reported exactly like one that does not exist.</summary>

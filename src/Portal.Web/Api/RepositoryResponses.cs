@@ -51,10 +51,10 @@ public sealed record SyncResponse(SyncStatus Status, DateTime? LastAttemptAt, Da
         new(state.Status, state.LastAttemptAt, state.LastSuccessAt, state.NextSyncAt, state.LastError, state.ConsecutiveFailures);
 }
 
-public sealed record RepositoryEventResponse(long Id, RepositoryEventKind Kind, SyncTrigger? Trigger, EventOutcome Outcome, DateTime StartedAt, DateTime? FinishedAt, string? Error, IReadOnlyList<RefChangeResponse> RefChanges)
+public sealed record RepositoryEventResponse(long Id, RepositoryEventKind Kind, SyncTrigger? Trigger, string? Actor, EventOutcome Outcome, DateTime StartedAt, DateTime? FinishedAt, string? Error, IReadOnlyList<RefChangeResponse> RefChanges)
 {
-    public static RepositoryEventResponse From(RepositoryEvent e) =>
-        new(e.Id, e.Kind, e.Trigger, e.Outcome, e.StartedAt, e.FinishedAt, e.Error, [.. e.RefChanges.OrderBy(c => c.RefName, StringComparer.Ordinal).Select(c => new RefChangeResponse(c.RefName, c.OldSha, c.NewSha, c.Kind))]);
+    public static RepositoryEventResponse From(RepositoryEvent e, IReadOnlyDictionary<string, string> actors) =>
+        new(e.Id, e.Kind, e.Trigger, e.ActorUserId is not null && actors.TryGetValue(e.ActorUserId, out var actor) ? actor : null, e.Outcome, e.StartedAt, e.FinishedAt, e.Error, [.. e.RefChanges.OrderBy(c => c.RefName, StringComparer.Ordinal).Select(c => new RefChangeResponse(c.RefName, c.OldSha, c.NewSha, c.Kind))]);
 }
 
 public sealed record RefChangeResponse(string Ref, string? OldSha, string? NewSha, RefChangeKind Kind);

@@ -22,6 +22,7 @@ public sealed class PortalTokenAuthenticationHandler(
     PersonalAccessTokenService tokens,
     UserManager<PortalUser> users,
     SignInManager<PortalUser> signIn,
+    AuthFailureLimiter limiter,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -34,9 +35,28 @@ public sealed class PortalTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var address = Context.Connection.RemoteIpAddress?.ToString();
+        var claimedUser = header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && TryDecodeBasic(header.Parameter, out var basicUser, out _) ? basicUser : null;
+        if (limiter.IsBlocked(address, claimedUser))
+        {
+            return AuthenticateResult.Fail("Too many failed sign-ins from this address or for this user: wait a minute, then try again with the right credentials.");
+        }
+
+        var result = await AuthenticateHeaderAsync(header);
+        if (result.Failure is not null)
+        {
+            limiter.RecordFailure(address, claimedUser);
+        }
+
+        return result;
+    }
+
+    private async Task<AuthenticateResult> AuthenticateHeaderAsync(AuthenticationHeaderValue header)
+    {
+
         if (header.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
-            return await FromTokenAsync(header.Parameter.Trim());
+            return await FromTokenAsync(header.Parameter!.Trim());
         }
 
         if (!header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
@@ -44,7 +64,7 @@ public sealed class PortalTokenAuthenticationHandler(
             return AuthenticateResult.Fail($"The '{header.Scheme}' authorization scheme is not supported: use Basic or Bearer.");
         }
 
-        if (!TryDecodeBasic(header.Parameter, out var userName, out var secret))
+        if (!TryDecodeBasic(header.Parameter!, out var userName, out var secret))
         {
             return AuthenticateResult.Fail("The Basic credentials are malformed: send base64 of 'username:password-or-token'.");
         }
