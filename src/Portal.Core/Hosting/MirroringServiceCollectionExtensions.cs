@@ -17,6 +17,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<LocalRepository>();
         services.AddSingleton<SshTools>();
         services.AddSingleton<Lfs.LfsObjectStore>();
+        services.AddSingleton<Browsing.RepositoryBrowser>();
         return services;
     }
 

@@ -52,7 +52,16 @@ public sealed class MirrorSyncService(
         }
 
         using var renewal = RenewLeasePeriodically(repositoryId, workerId);
-        await SyncAsync(repositoryId, cancellationToken);
+        progressTracker.NotifyStateChanged(repositoryId);
+        try
+        {
+            await SyncAsync(repositoryId, cancellationToken);
+        }
+        finally
+        {
+            progressTracker.NotifyStateChanged(repositoryId);
+        }
+
         return true;
     }
 

@@ -12,6 +12,11 @@ public sealed class SyncProgressTracker
 
     public event Action<long, SyncProgress?>? Changed;
 
+    /// <summary>A repository's sync state changed (queued, started, finished): pages showing it reload it.</summary>
+    public event Action<long>? StateChanged;
+
+    public void NotifyStateChanged(long repositoryId) => StateChanged?.Invoke(repositoryId);
+
     public SyncProgress? Get(long repositoryId) => current.TryGetValue(repositoryId, out var progress) ? progress : null;
 
     public void Report(long repositoryId, SyncProgress progress)

@@ -9,7 +9,7 @@ namespace Portal.Core.Mirroring;
 /// "Sync now", from the button or the API: queued at once ahead of scheduled work, refused while the mirror is already
 /// queued or running (409), and within <see cref="SyncOptions.MinManualInterval"/> of the last manual sync (429).
 /// </summary>
-public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, TimeProvider clock, IOptions<SyncOptions> options)
+public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, SyncProgressTracker tracker, TimeProvider clock, IOptions<SyncOptions> options)
 {
     public async Task<SyncRequestResult> RequestAsync(Repository repository, SyncTrigger trigger, string? actorUserId, CancellationToken cancellationToken = default)
     {
@@ -45,7 +45,19 @@ public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, Time
         }
 
         queue.Enqueue(repository.Id, urgent: true);
+        tracker.NotifyStateChanged(repository.Id);
         return SyncRequestResult.Accepted;
+    }
+
+    /// <summary>The sync state as stored now (for pages that show it).</summary>
+    public Task<SyncState?> GetStateAsync(long repositoryId, CancellationToken cancellationToken = default) =>
+        db.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.RepositoryId == repositoryId, cancellationToken);
+
+    /// <summary>How long until a manual sync is accepted again; null if it is now.</summary>
+    public TimeSpan? ManualSyncWait(SyncState state)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return state.LastManualSyncAt is { } last && now - last < options.Value.MinManualInterval ? options.Value.MinManualInterval - (now - last) : null;
     }
 
     private const string AlreadyQueued = "A sync of this repository is already queued or running; wait for it to finish.";

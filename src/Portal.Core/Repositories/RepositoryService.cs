@@ -397,6 +397,10 @@ public sealed class RepositoryService(
             .Take(Math.Clamp(limit, 1, 200))
             .ToListAsync(cancellationToken);
 
+    /// <summary>The public half of a repository's deploy key (not secret), if it has one.</summary>
+    public Task<string?> DeployPublicKeyAsync(long repositoryId, CancellationToken cancellationToken = default) =>
+        db.UpstreamCredentials.AsNoTracking().Where(c => c.RepositoryId == repositoryId).Select(c => c.SshPublicKey).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>User names for the actors of events (ids of deleted users are left out).</summary>
     public async Task<IReadOnlyDictionary<string, string>> ActorNamesAsync(IEnumerable<RepositoryEvent> events, CancellationToken cancellationToken = default)
     {

@@ -35,6 +35,10 @@ public static class PortalUiExtensions
             FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "assets")),
             RequestPath = "/assets",
         });
+
+        // Routing after the static files: otherwise /assets/logo.svg matches the /{owner}/{name} page first, and the
+        // static file middleware leaves requests that already have an endpoint alone.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,0 +1,95 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Portal.Core.Repositories;
+using Radzen;
+
+namespace Portal.Web.Components.Pages.Repositories;
+
+/// <summary>The project page: /{owner}/{name}?tab=files|commits|branches|tags|activity|settings&amp;ref=…&amp;path=…&amp;commit=….</summary>
+public partial class RepositoryPage
+{
+    private static readonly string[] TabNames = ["files", "commits", "branches", "tags", "activity", "settings"];
+
+    private Repository? repository;
+    private RepositoryRole role;
+    private string? userId;
+    private string? userName;
+    private bool loading = true;
+    private int activityVersion;
+
+    [Parameter]
+    public string Owner { get; set; } = "";
+
+    [Parameter]
+    public string Name { get; set; } = "";
+
+    [SupplyParameterFromQuery]
+    public string? Tab { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Ref { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Path { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Commit { get; set; }
+
+    [SupplyParameterFromQuery]
+    public int? Page { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    private string BaseHref => $"{repository!.Owner!.Name}/{repository.Name}";
+
+    private string CloneUrl => $"{Navigation.BaseUri}{BaseHref}.git";
+
+    private string LoginHref => $"Account/Login?ReturnUrl={Uri.EscapeDataString("/" + Navigation.ToBaseRelativePath(Navigation.Uri))}";
+
+    private int SelectedTab => Math.Max(0, Array.IndexOf(TabNames, (Tab ?? (Commit is null ? "files" : "commits")).ToLowerInvariant()));
+
+    private string ModeText => repository!.Mode switch
+    {
+        RepositoryMode.Mirror => "Mirror",
+        RepositoryMode.Migrated => "Migrated",
+        _ => "Hosted",
+    };
+
+    private BadgeStyle ModeStyle => repository!.Mode == RepositoryMode.Mirror ? BadgeStyle.Info : BadgeStyle.Secondary;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var user = (await AuthenticationState).User;
+        userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        userName = user.Identity?.Name;
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        var access = ScopedServices.GetRequiredService<RepositoryAccess>();
+        var found = await access.FindAsync(Owner, Name);
+        role = found is null ? RepositoryRole.None : await access.RoleAsync(found, userId);
+        // Unreadable looks exactly like missing.
+        repository = role == RepositoryRole.None ? null : found;
+        activityVersion++;
+        loading = false;
+    }
+
+    private void OnTabChange(int index)
+    {
+        var tab = TabNames[Math.Clamp(index, 0, TabNames.Length - 1)];
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+        {
+            ["tab"] = tab,
+            ["commit"] = null,
+            ["page"] = null,
+            ["path"] = tab == "files" ? Path : null,
+        }));
+    }
+}
