@@ -12,9 +12,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>A smart-HTTP upstream (with Basic auth when asked) for imports.</summary>
+    public GitHttpServer Upstream { get; private set; } = default!;
+
     public async Task InitializeAsync()
     {
-        Portal = await PortalProcess.StartAsync();
+        Upstream = await GitHttpServer.StartAsync();
+        Portal = await PortalProcess.StartAsync(settings: new Dictionary<string, string> { ["Portal:Import:AllowLocalNetwork"] = "true" });
         playwright = await Playwright.CreateAsync();
         // Playwright cannot download browsers here: drive Debian's Chromium, without the background
         // services that would try to reach the network.
@@ -51,6 +55,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (Portal is not null)
         {
             await Portal.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
         }
     }
 }

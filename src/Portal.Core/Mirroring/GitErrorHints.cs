@@ -15,6 +15,7 @@ public static class GitErrorHints
         (["Repository not found", "not found", "no such repository", "does not appear to be a git repository", "404", "No such file or directory"],
             "the upstream repository was not found: check the URL, and that the credentials can see it (private repositories answer 'not found' without access)."),
         (["301", "302", "307", "308", "redirect"], "the upstream answered with a redirect, which Portal does not follow: use the final URL."),
+        (["error: 500", "error: 502", "error: 503", "error: 504"], "the upstream server failed (HTTP 5xx): the problem is on its side; Portal retries on schedule, or press Sync later."),
         (["SSL certificate problem", "certificate verify failed", "SSL_ERROR", "gnutls_handshake"], "the upstream's TLS certificate is not trusted."),
         (["No space left on device", "Disk quota exceeded"], "Portal's data folder is full: free space, then sync again."),
         (["did not finish in time"], "the transfer took too long and was stopped: sync again, or ask an admin to raise Portal:Git:TransferTimeout."),

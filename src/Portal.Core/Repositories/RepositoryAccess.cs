@@ -78,6 +78,15 @@ public sealed class RepositoryAccess(PortalDbContext db)
         return repositories.Where(r => r.Visibility != RepositoryVisibility.Private || r.OwnerId == user.OwnerId || memberOwnerIds.Contains(r.OwnerId));
     }
 
+    /// <summary>Repositories owned by the user or by organizations the user belongs to: the dashboard's list.</summary>
+    public IQueryable<Repository> OwnedBy(string userId)
+    {
+        var ownerId = db.Users.Where(u => u.Id == userId).Select(u => u.OwnerId);
+        var memberOwnerIds = db.OrganizationMembers.Where(m => m.UserId == userId)
+            .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => o.OwnerId);
+        return db.Repositories.AsNoTracking().Where(r => ownerId.Contains(r.OwnerId) || memberOwnerIds.Contains(r.OwnerId));
+    }
+
     public async Task<Repository?> FindAsync(string owner, string name, CancellationToken cancellationToken = default)
     {
         var ownerSlug = OwnerNamePolicy.Normalize(owner);

@@ -397,6 +397,13 @@ public sealed class RepositoryService(
             .Take(Math.Clamp(limit, 1, 200))
             .ToListAsync(cancellationToken);
 
+    /// <summary>Whether a name is free under an owner (for checking as the user types).</summary>
+    public async Task<bool> IsNameAvailableAsync(long ownerId, string name, CancellationToken cancellationToken = default)
+    {
+        var normalized = RepositoryNamePolicy.Normalize(name);
+        return !await db.Repositories.AnyAsync(r => r.OwnerId == ownerId && r.NormalizedName == normalized, cancellationToken);
+    }
+
     /// <summary>The public half of a repository's deploy key (not secret), if it has one.</summary>
     public Task<string?> DeployPublicKeyAsync(long repositoryId, CancellationToken cancellationToken = default) =>
         db.UpstreamCredentials.AsNoTracking().Where(c => c.RepositoryId == repositoryId).Select(c => c.SshPublicKey).FirstOrDefaultAsync(cancellationToken);

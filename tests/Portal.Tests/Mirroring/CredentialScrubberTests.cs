@@ -48,6 +48,7 @@ public sealed class CredentialScrubberTests
     [InlineData("fatal: remote error: no such repository: /x.git", "not found")]
     [InlineData("fatal: unable to access 'https://h/x.git/': The requested URL returned error: 302", "redirect")]
     [InlineData("error: unable to write file: No space left on device", "full")]
+    [InlineData("fatal: unable to access 'http://h/x.git/': The requested URL returned error: 500", "HTTP 5xx")]
     public void Explain_AddsWhatToDo(string error, string hint)
     {
         var explained = GitErrorHints.Explain(error);
