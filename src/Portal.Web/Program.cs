@@ -3,6 +3,7 @@ using Portal.Web.Api;
 using Portal.Web.Authentication;
 using Portal.Web.GitHttp;
 using Portal.Web.Hosting;
+using Portal.Web.Remotes;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,8 @@ app.UsePortalPipeline();
 app.MapHealthEndpoints();
 app.MapPortalApi();
 app.MapGitSmartHttp();
+app.MapDvcRemote();
+app.MapMlflowRemote();
 app.MapPortalUi();
 
 app.Run();

@@ -31,6 +31,24 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<PendingDeployKey> PendingDeployKeys => Set<PendingDeployKey>();
 
+    public DbSet<Storage.StorageUsage> StorageUsages => Set<Storage.StorageUsage>();
+
+    public DbSet<Experiments.TrackingExperiment> TrackingExperiments => Set<Experiments.TrackingExperiment>();
+
+    public DbSet<Experiments.TrackingRun> TrackingRuns => Set<Experiments.TrackingRun>();
+
+    public DbSet<Experiments.TrackingMetric> TrackingMetrics => Set<Experiments.TrackingMetric>();
+
+    public DbSet<Experiments.TrackingLatestMetric> TrackingLatestMetrics => Set<Experiments.TrackingLatestMetric>();
+
+    public DbSet<Experiments.TrackingParam> TrackingParams => Set<Experiments.TrackingParam>();
+
+    public DbSet<Experiments.TrackingRunTag> TrackingRunTags => Set<Experiments.TrackingRunTag>();
+
+    public DbSet<Experiments.TrackingExperimentTag> TrackingExperimentTags => Set<Experiments.TrackingExperimentTag>();
+
+    public DbSet<Remotes.ExternalRemote> ExternalRemotes => Set<Remotes.ExternalRemote>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -40,6 +40,9 @@ public static class MirroringServiceCollectionExtensions
         services.AddScoped<SyncRequestService>();
         services.AddScoped<MirrorSyncService>();
         services.AddScoped<PushRecorder>();
+        services.AddScoped<Storage.DvcObjectStore>();
+        services.AddScoped<Experiments.TrackingService>();
+        services.AddOptions<Storage.StorageOptions>().BindConfiguration(Storage.StorageOptions.Section);
 
         // The scheduler is also resolvable by itself, so tests (and admin tools) can run a pass on demand.
         services.AddSingleton<MirrorScheduler>();

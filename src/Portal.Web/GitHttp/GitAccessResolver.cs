@@ -24,7 +24,8 @@ public sealed record GitRefusal(int Status, string Message, bool Challenge);
 /// </summary>
 public sealed class GitAccessResolver(RepositoryAccess access)
 {
-    public async Task<GitAccess> ResolveAsync(HttpContext context, string owner, string repository, bool write)
+    // mirrorIsReadOnly: true for git, whose refs in a mirror come from upstream only; a mirror's storage and experiment remotes stay writable.
+    public async Task<GitAccess> ResolveAsync(HttpContext context, string owner, string repository, bool write, bool mirrorIsReadOnly = true)
     {
         var authentication = await context.AuthenticateAsync(PortalTokenAuthenticationHandler.SchemeName);
         if (authentication.Failure is not null)
@@ -48,7 +49,7 @@ public sealed class GitAccessResolver(RepositoryAccess access)
 
         if (write)
         {
-            if (found.Mode == RepositoryMode.Mirror)
+            if (found.Mode == RepositoryMode.Mirror && mirrorIsReadOnly)
             {
                 var upstream = found.Upstream?.Url ?? "its upstream";
                 return Refuse(StatusCodes.Status403Forbidden, $"'{owner}/{name}' is a read-only mirror of {upstream}. Push to {upstream} instead; Portal syncs the change here.");
@@ -63,7 +64,7 @@ public sealed class GitAccessResolver(RepositoryAccess access)
 
             if ((scopes & (TokenScopes.Write | TokenScopes.Api)) == 0)
             {
-                return Refuse(StatusCodes.Status403Forbidden, "This access token cannot push: create one with the 'write' scope under Settings > Access tokens.");
+                return Refuse(StatusCodes.Status403Forbidden, "This access token cannot write: create one with the 'write' scope under Settings > Access tokens.");
             }
         }
 

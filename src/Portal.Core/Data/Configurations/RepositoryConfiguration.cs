@@ -93,3 +93,13 @@ internal sealed class PendingDeployKeyConfiguration : IEntityTypeConfiguration<P
         builder.HasOne<Accounts.PortalUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class StorageUsageConfiguration : IEntityTypeConfiguration<Storage.StorageUsage>
+{
+    public void Configure(EntityTypeBuilder<Storage.StorageUsage> builder)
+    {
+        builder.HasKey(u => u.RepositoryId);
+        builder.Property(u => u.RepositoryId).ValueGeneratedNever();
+        builder.HasOne<Repository>().WithOne().HasForeignKey<Storage.StorageUsage>(u => u.RepositoryId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

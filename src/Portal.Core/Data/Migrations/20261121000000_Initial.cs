@@ -307,6 +307,29 @@ public sealed class Initial : Migration
             });
 
         migrationBuilder.CreateTable(
+            name: "ExternalRemotes",
+            columns: table => new
+            {
+                Id = table.Column<long>(type: "INTEGER", nullable: false)
+                    .Annotation("Sqlite:Autoincrement", true),
+                RepositoryId = table.Column<long>(type: "INTEGER", nullable: false),
+                Name = table.Column<string>(type: "TEXT", nullable: false),
+                Kind = table.Column<string>(type: "TEXT", nullable: false),
+                Url = table.Column<string>(type: "TEXT", nullable: false),
+                Note = table.Column<string>(type: "TEXT", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_ExternalRemotes", x => x.Id);
+                table.ForeignKey(
+                    name: "FK_ExternalRemotes_Repositories_RepositoryId",
+                    column: x => x.RepositoryId,
+                    principalTable: "Repositories",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
             name: "RepositoryEvents",
             columns: table => new
             {
@@ -326,6 +349,25 @@ public sealed class Initial : Migration
                 table.PrimaryKey("PK_RepositoryEvents", x => x.Id);
                 table.ForeignKey(
                     name: "FK_RepositoryEvents_Repositories_RepositoryId",
+                    column: x => x.RepositoryId,
+                    principalTable: "Repositories",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "StorageUsages",
+            columns: table => new
+            {
+                RepositoryId = table.Column<long>(type: "INTEGER", nullable: false),
+                Objects = table.Column<long>(type: "INTEGER", nullable: false),
+                Bytes = table.Column<long>(type: "INTEGER", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_StorageUsages", x => x.RepositoryId);
+                table.ForeignKey(
+                    name: "FK_StorageUsages_Repositories_RepositoryId",
                     column: x => x.RepositoryId,
                     principalTable: "Repositories",
                     principalColumn: "Id",
@@ -354,6 +396,30 @@ public sealed class Initial : Migration
                 table.PrimaryKey("PK_SyncStates", x => x.RepositoryId);
                 table.ForeignKey(
                     name: "FK_SyncStates_Repositories_RepositoryId",
+                    column: x => x.RepositoryId,
+                    principalTable: "Repositories",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "TrackingExperiments",
+            columns: table => new
+            {
+                Id = table.Column<long>(type: "INTEGER", nullable: false)
+                    .Annotation("Sqlite:Autoincrement", true),
+                RepositoryId = table.Column<long>(type: "INTEGER", nullable: false),
+                Name = table.Column<string>(type: "TEXT", nullable: false),
+                ArtifactLocation = table.Column<string>(type: "TEXT", nullable: false),
+                LifecycleStage = table.Column<string>(type: "TEXT", nullable: false),
+                CreationTime = table.Column<long>(type: "INTEGER", nullable: false),
+                LastUpdateTime = table.Column<long>(type: "INTEGER", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingExperiments", x => x.Id);
+                table.ForeignKey(
+                    name: "FK_TrackingExperiments_Repositories_RepositoryId",
                     column: x => x.RepositoryId,
                     principalTable: "Repositories",
                     principalColumn: "Id",
@@ -427,6 +493,133 @@ public sealed class Initial : Migration
                     onDelete: ReferentialAction.Cascade);
             });
 
+        migrationBuilder.CreateTable(
+            name: "TrackingExperimentTags",
+            columns: table => new
+            {
+                ExperimentId = table.Column<long>(type: "INTEGER", nullable: false),
+                Key = table.Column<string>(type: "TEXT", nullable: false),
+                Value = table.Column<string>(type: "TEXT", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingExperimentTags", x => new { x.ExperimentId, x.Key });
+                table.ForeignKey(
+                    name: "FK_TrackingExperimentTags_TrackingExperiments_ExperimentId",
+                    column: x => x.ExperimentId,
+                    principalTable: "TrackingExperiments",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "TrackingRuns",
+            columns: table => new
+            {
+                Id = table.Column<string>(type: "TEXT", nullable: false),
+                ExperimentId = table.Column<long>(type: "INTEGER", nullable: false),
+                RepositoryId = table.Column<long>(type: "INTEGER", nullable: false),
+                RunName = table.Column<string>(type: "TEXT", nullable: false),
+                UserId = table.Column<string>(type: "TEXT", nullable: false),
+                Status = table.Column<string>(type: "TEXT", nullable: false),
+                StartTime = table.Column<long>(type: "INTEGER", nullable: false),
+                EndTime = table.Column<long>(type: "INTEGER", nullable: true),
+                LifecycleStage = table.Column<string>(type: "TEXT", nullable: false),
+                ArtifactUri = table.Column<string>(type: "TEXT", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingRuns", x => x.Id);
+                table.ForeignKey(
+                    name: "FK_TrackingRuns_TrackingExperiments_ExperimentId",
+                    column: x => x.ExperimentId,
+                    principalTable: "TrackingExperiments",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "TrackingLatestMetrics",
+            columns: table => new
+            {
+                RunId = table.Column<string>(type: "TEXT", nullable: false),
+                Key = table.Column<string>(type: "TEXT", nullable: false),
+                Value = table.Column<double>(type: "REAL", nullable: false),
+                Timestamp = table.Column<long>(type: "INTEGER", nullable: false),
+                Step = table.Column<long>(type: "INTEGER", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingLatestMetrics", x => new { x.RunId, x.Key });
+                table.ForeignKey(
+                    name: "FK_TrackingLatestMetrics_TrackingRuns_RunId",
+                    column: x => x.RunId,
+                    principalTable: "TrackingRuns",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "TrackingMetrics",
+            columns: table => new
+            {
+                Id = table.Column<long>(type: "INTEGER", nullable: false)
+                    .Annotation("Sqlite:Autoincrement", true),
+                RunId = table.Column<string>(type: "TEXT", nullable: false),
+                Key = table.Column<string>(type: "TEXT", nullable: false),
+                Value = table.Column<double>(type: "REAL", nullable: false),
+                Timestamp = table.Column<long>(type: "INTEGER", nullable: false),
+                Step = table.Column<long>(type: "INTEGER", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingMetrics", x => x.Id);
+                table.ForeignKey(
+                    name: "FK_TrackingMetrics_TrackingRuns_RunId",
+                    column: x => x.RunId,
+                    principalTable: "TrackingRuns",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "TrackingParams",
+            columns: table => new
+            {
+                RunId = table.Column<string>(type: "TEXT", nullable: false),
+                Key = table.Column<string>(type: "TEXT", nullable: false),
+                Value = table.Column<string>(type: "TEXT", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingParams", x => new { x.RunId, x.Key });
+                table.ForeignKey(
+                    name: "FK_TrackingParams_TrackingRuns_RunId",
+                    column: x => x.RunId,
+                    principalTable: "TrackingRuns",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        migrationBuilder.CreateTable(
+            name: "TrackingRunTags",
+            columns: table => new
+            {
+                RunId = table.Column<string>(type: "TEXT", nullable: false),
+                Key = table.Column<string>(type: "TEXT", nullable: false),
+                Value = table.Column<string>(type: "TEXT", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TrackingRunTags", x => new { x.RunId, x.Key });
+                table.ForeignKey(
+                    name: "FK_TrackingRunTags_TrackingRuns_RunId",
+                    column: x => x.RunId,
+                    principalTable: "TrackingRuns",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
         migrationBuilder.CreateIndex(
             name: "IX_AspNetRoleClaims_RoleId",
             table: "AspNetRoleClaims",
@@ -468,6 +661,12 @@ public sealed class Initial : Migration
             name: "UserNameIndex",
             table: "AspNetUsers",
             column: "NormalizedUserName",
+            unique: true);
+
+        migrationBuilder.CreateIndex(
+            name: "IX_ExternalRemotes_RepositoryId_Name",
+            table: "ExternalRemotes",
+            columns: new[] { "RepositoryId", "Name" },
             unique: true);
 
         migrationBuilder.CreateIndex(
@@ -528,15 +727,45 @@ public sealed class Initial : Migration
             name: "IX_SyncStates_NextSyncAt",
             table: "SyncStates",
             column: "NextSyncAt");
+
+        migrationBuilder.CreateIndex(
+            name: "IX_TrackingExperiments_RepositoryId_Name",
+            table: "TrackingExperiments",
+            columns: new[] { "RepositoryId", "Name" },
+            unique: true);
+
+        migrationBuilder.CreateIndex(
+            name: "IX_TrackingMetrics_RunId_Key_Step",
+            table: "TrackingMetrics",
+            columns: new[] { "RunId", "Key", "Step" });
+
+        migrationBuilder.CreateIndex(
+            name: "IX_TrackingRuns_ExperimentId_StartTime",
+            table: "TrackingRuns",
+            columns: new[] { "ExperimentId", "StartTime" });
+
+        migrationBuilder.CreateIndex(
+            name: "IX_TrackingRuns_RepositoryId",
+            table: "TrackingRuns",
+            column: "RepositoryId");
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
+        migrationBuilder.DropTable(name: "TrackingRunTags");
+        migrationBuilder.DropTable(name: "TrackingParams");
+        migrationBuilder.DropTable(name: "TrackingMetrics");
+        migrationBuilder.DropTable(name: "TrackingLatestMetrics");
+        migrationBuilder.DropTable(name: "TrackingRuns");
+        migrationBuilder.DropTable(name: "TrackingExperimentTags");
         migrationBuilder.DropTable(name: "RefChanges");
         migrationBuilder.DropTable(name: "UpstreamSources");
         migrationBuilder.DropTable(name: "UpstreamCredentials");
+        migrationBuilder.DropTable(name: "TrackingExperiments");
         migrationBuilder.DropTable(name: "SyncStates");
+        migrationBuilder.DropTable(name: "StorageUsages");
         migrationBuilder.DropTable(name: "RepositoryEvents");
+        migrationBuilder.DropTable(name: "ExternalRemotes");
         migrationBuilder.DropTable(name: "OrganizationMembers");
         migrationBuilder.DropTable(name: "PersonalAccessTokens");
         migrationBuilder.DropTable(name: "PendingDeployKeys");

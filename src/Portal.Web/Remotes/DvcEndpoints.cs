@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Portal.Core.Git;
+using Portal.Core.Storage;
+using Portal.Web.GitHttp;
+
+namespace Portal.Web.Remotes;
+
+/// <summary>
+/// The storage remote at /{owner}/{name}.dvc: what DVC's HTTP remote does on the wire
+/// (https://dvc.org/doc/user-guide/data-management/remote-storage/http): HEAD to check, GET (with Range) to download,
+/// POST (DVC's default) or PUT to upload, each object at files/md5/ab/cdef… (DVC 3) or ab/cdef… (DVC 2).
+/// </summary>
+public static class DvcEndpoints
+{
+    public static IEndpointRouteBuilder MapDvcRemote(this IEndpointRouteBuilder app)
+    {
+        // The regex keeps these apart from /{owner}/{name} pages and the git endpoints.
+        app.MapMethods(@"/{owner}/{repo:regex(\.dvc$)}/{first}/{**rest}", ["GET", "HEAD"], ReadAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapMethods(@"/{owner}/{repo:regex(\.dvc$)}/{first}/{**rest}", ["POST", "PUT"], WriteAsync).AllowAnonymous().DisableAntiforgery();
+        return app;
+    }
+
+    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, GitAccessResolver resolver, DvcObjectStore store)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: false);
+        if (access.Refusal is { } refusal)
+        {
+            await GitSmartHttpEndpoints.WriteRefusalAsync(context, refusal);
+            return;
+        }
+
+        var path = DvcObjectStore.ParsePath($"{first}/{rest}");
+        if (path is null || !store.Exists(access.Repository!.Id, path.Value.RelativePath))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        await Results.File(store.FullPath(access.Repository.Id, path.Value.RelativePath), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
+    }
+
+    private static async Task WriteAsync(string owner, string repo, string first, string? rest, HttpContext context, GitAccessResolver resolver, DvcObjectStore store, IOptions<GitOptions> options)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: true, mirrorIsReadOnly: false);
+        if (access.Refusal is { } refusal)
+        {
+            await GitSmartHttpEndpoints.WriteRefusalAsync(context, refusal);
+            return;
+        }
+
+        var path = DvcObjectStore.ParsePath($"{first}/{rest}");
+        if (path is null)
+        {
+            await PlainAsync(context, StatusCodes.Status400BadRequest, "Not a DVC object path: expected files/md5/<2 hex>/<30 hex> (DVC 3) or <2 hex>/<30 hex> (DVC 2).");
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+        }
+
+        var result = await store.StoreAsync(access.Repository!.Id, path.Value.RelativePath, path.Value.Md5, context.Request.ContentLength, context.Request.Body, context.RequestAborted);
+        switch (result.Outcome)
+        {
+            case StoreOutcome.Mismatch:
+                await PlainAsync(context, StatusCodes.Status400BadRequest, result.Message!);
+                break;
+            case StoreOutcome.OverQuota:
+                await PlainAsync(context, StatusCodes.Status507InsufficientStorage, result.Message!);
+                break;
+            default:
+                context.Response.StatusCode = result.Outcome == StoreOutcome.Stored ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+                break;
+        }
+    }
+
+    private static async Task PlainAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(message + "\n");
+    }
+}

@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text.Json;
+using Portal.Core;
+using Portal.Core.Experiments;
+using Portal.Web.GitHttp;
+
+namespace Portal.Web.Remotes;
+
+/// <summary>
+/// The experiment-tracking remote at /{owner}/{name}.mlflow: MLflow's tracking REST API
+/// (https://mlflow.org/docs/latest/rest-api.html), the endpoints the client uses for tracking, with MLflow's JSON
+/// shapes and errors ({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": …}). Clients authenticate with
+/// MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (a Portal token), sent as Basic auth.
+/// </summary>
+public static class MlflowEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup(@"/{owner}/{repo:regex(\.mlflow$)}/api/2.0/mlflow").AllowAnonymous().DisableAntiforgery();
+        api.MapPost("/experiments/create", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, CreateExperimentAsync));
+        api.MapGet("/experiments/get", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetExperimentAsync));
+        api.MapGet("/experiments/get-by-name", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetExperimentByNameAsync));
+        api.MapMethods("/experiments/search", ["GET", "POST"], (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, SearchExperimentsAsync));
+        api.MapPost("/experiments/update", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, UpdateExperimentAsync));
+        api.MapPost("/experiments/delete", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, DeleteExperimentAsync));
+        api.MapPost("/runs/create", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, CreateRunAsync));
+        api.MapGet("/runs/get", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetRunAsync));
+        api.MapPost("/runs/update", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, UpdateRunAsync));
+        api.MapPost("/runs/delete", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, DeleteRunAsync));
+        api.MapPost("/runs/search", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, SearchRunsAsync));
+        api.MapPost("/runs/log-metric", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogMetricAsync));
+        api.MapPost("/runs/log-parameter", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogParameterAsync));
+        api.MapPost("/runs/set-tag", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, SetTagAsync));
+        api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogBatchAsync));
+        api.MapGet("/metrics/get-history", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, MetricHistoryAsync));
+        return app;
+    }
+
+    private delegate Task<IResult> Operation(TrackingService tracking, long repositoryId, TrackingRequest request, CancellationToken cancellationToken);
+
+    private static async Task Handle(HttpContext context, string owner, string repo, bool write, Operation operation)
+    {
+        var access = await context.RequestServices.GetRequiredService<GitAccessResolver>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
+        if (access.Refusal is { } refusal)
+        {
+            if (refusal.Challenge)
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\"";
+            }
+
+            var code = refusal.Status switch
+            {
+                StatusCodes.Status401Unauthorized => "UNAUTHENTICATED",
+                StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
+                _ => "RESOURCE_DOES_NOT_EXIST",
+            };
+            await Results.Json(new { error_code = code, message = refusal.Message }, statusCode: refusal.Status).ExecuteAsync(context);
+            return;
+        }
+
+        var request = await TrackingRequest.ReadAsync(context);
+        if (request is null)
+        {
+            await Error(PortalError.Invalid("The request body is not valid JSON.")).ExecuteAsync(context);
+            return;
+        }
+
+        var tracking = context.RequestServices.GetRequiredService<TrackingService>();
+        await (await operation(tracking, access.Repository!.Id, request, context.RequestAborted)).ExecuteAsync(context);
+    }
+
+    private static async Task<IResult> CreateExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var created = await t.CreateExperimentAsync(repo, r.String("name"), r.String("artifact_location"), r.KeyValues("tags"), ct);
+        return created.Succeeded ? Ok(new { experiment_id = Id(created.Value!) }) : Error(created.Error!);
+    }
+
+    private static async Task<IResult> GetExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var found = await t.GetExperimentAsync(repo, r.String("experiment_id"), ct);
+        return found.Succeeded ? Ok(new { experiment = Experiment(found.Value!) }) : Error(found.Error!);
+    }
+
+    private static async Task<IResult> GetExperimentByNameAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var found = await t.GetExperimentByNameAsync(repo, r.String("experiment_name"), ct);
+        return found.Succeeded ? Ok(new { experiment = Experiment(found.Value!) }) : Error(found.Error!);
+    }
+
+    private static async Task<IResult> SearchExperimentsAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var (experiments, next) = await t.SearchExperimentsAsync(repo, r.String("view_type"), (int)(r.Long("max_results") ?? 1000), r.String("page_token"), ct);
+        return Ok(new { experiments = experiments.Select(Experiment), next_page_token = next });
+    }
+
+    private static async Task<IResult> UpdateExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.UpdateExperimentAsync(repo, r.String("experiment_id"), r.String("new_name"), ct));
+
+    private static async Task<IResult> DeleteExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.DeleteExperimentAsync(repo, r.String("experiment_id"), ct));
+
+    private static async Task<IResult> CreateRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var created = await t.CreateRunAsync(repo, r.String("experiment_id"), r.String("user_id"), r.String("run_name"), r.Long("start_time"), r.KeyValues("tags"), ct);
+        return created.Succeeded ? Ok(new { run = Run(created.Value!) }) : Error(created.Error!);
+    }
+
+    private static async Task<IResult> GetRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var found = await t.GetRunAsync(repo, r.String("run_id") ?? r.String("run_uuid"), ct);
+        return found.Succeeded ? Ok(new { run = Run(found.Value!) }) : Error(found.Error!);
+    }
+
+    private static async Task<IResult> UpdateRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var updated = await t.UpdateRunAsync(repo, r.String("run_id") ?? r.String("run_uuid"), r.String("status"), r.Long("end_time"), r.String("run_name"), ct);
+        return updated.Succeeded ? Ok(new { run_info = RunInfo(updated.Value!) }) : Error(updated.Error!);
+    }
+
+    private static async Task<IResult> DeleteRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.DeleteRunAsync(repo, r.String("run_id"), ct));
+
+    private static async Task<IResult> SearchRunsAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var found = await t.SearchRunsAsync(repo, r.Strings("experiment_ids"), r.String("filter"), r.String("run_view_type"), (int)(r.Long("max_results") ?? 1000), r.Strings("order_by"), r.String("page_token"), ct);
+        return found.Succeeded ? Ok(new { runs = found.Value.Runs.Select(Run), next_page_token = found.Value.NextPageToken }) : Error(found.Error!);
+    }
+
+    private static async Task<IResult> LogMetricAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var metric = r.Metric(r.Root);
+        return metric is null
+            ? Error(PortalError.Invalid("Missing value for required parameter 'key', 'value' or 'timestamp'."))
+            : Empty(await t.LogBatchAsync(repo, RunId(r), [metric], [], [], ct));
+    }
+
+    private static async Task<IResult> LogParameterAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        r.String("key") is { } key
+            ? Empty(await t.LogBatchAsync(repo, RunId(r), [], [(key, r.String("value") ?? "")], [], ct))
+            : Error(PortalError.Invalid("Missing value for required parameter 'key'."));
+
+    private static async Task<IResult> SetTagAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        r.String("key") is { } key
+            ? Empty(await t.LogBatchAsync(repo, RunId(r), [], [], [(key, r.String("value") ?? "")], ct))
+            : Error(PortalError.Invalid("Missing value for required parameter 'key'."));
+
+    private static async Task<IResult> LogBatchAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var metrics = r.Array("metrics").Select(r.Metric).ToList();
+        if (metrics.Any(m => m is null))
+        {
+            return Error(PortalError.Invalid("Every metric needs 'key', 'value' and 'timestamp'."));
+        }
+
+        return Empty(await t.LogBatchAsync(repo, RunId(r), metrics!, r.KeyValues("params"), r.KeyValues("tags"), ct));
+    }
+
+    private static async Task<IResult> MetricHistoryAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    {
+        var history = await t.MetricHistoryAsync(repo, RunId(r), r.String("metric_key"), ct);
+        return history.Succeeded ? Ok(new { metrics = history.Value!.Select(Metric) }) : Error(history.Error!);
+    }
+
+    private static string? RunId(TrackingRequest r) => r.String("run_id") ?? r.String("run_uuid");
+
+    private static string Id(TrackingExperiment e) => e.Id.ToString(CultureInfo.InvariantCulture);
+
+    private static object Experiment(TrackingExperiment e) => new
+    {
+        experiment_id = Id(e),
+        name = e.Name,
+        artifact_location = e.ArtifactLocation,
+        lifecycle_stage = e.LifecycleStage,
+        last_update_time = e.LastUpdateTime,
+        creation_time = e.CreationTime,
+        tags = e.Tags.Select(tag => new { key = tag.Key, value = tag.Value }),
+    };
+
+    private static object RunInfo(TrackingRun run) => new
+    {
+        run_id = run.Id,
+        run_uuid = run.Id,
+        run_name = run.RunName,
+        experiment_id = run.ExperimentId.ToString(CultureInfo.InvariantCulture),
+        user_id = run.UserId,
+        status = run.Status,
+        start_time = run.StartTime,
+        end_time = run.EndTime,
+        artifact_uri = run.ArtifactUri,
+        lifecycle_stage = run.LifecycleStage,
+    };
+
+    private static object Run(TrackingRun run) => new
+    {
+        info = RunInfo(run),
+        data = new
+        {
+            metrics = run.LatestMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new { key = m.Key, value = m.Value, timestamp = m.Timestamp, step = m.Step }),
+            @params = run.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new { key = p.Key, value = p.Value }),
+            tags = run.Tags.OrderBy(tag => tag.Key, StringComparer.Ordinal).Select(tag => new { key = tag.Key, value = tag.Value }),
+        },
+        inputs = new { },
+    };
+
+    private static object Metric(TrackingMetric m) => new { key = m.Key, value = m.Value, timestamp = m.Timestamp, step = m.Step };
+
+    private static IResult Ok(object body) => Results.Json(body, Json);
+
+    private static IResult Empty(Outcome<bool> outcome) => outcome.Succeeded ? Results.Json(new { }) : Error(outcome.Error!);
+
+    private static IResult Error(PortalError error)
+    {
+        var (code, status) = error.Kind switch
+        {
+            PortalErrorKind.NotFound => ("RESOURCE_DOES_NOT_EXIST", StatusCodes.Status404NotFound),
+            PortalErrorKind.Conflict => ("RESOURCE_ALREADY_EXISTS", StatusCodes.Status400BadRequest),
+            PortalErrorKind.Forbidden => ("PERMISSION_DENIED", StatusCodes.Status403Forbidden),
+            _ => ("INVALID_PARAMETER_VALUE", StatusCodes.Status400BadRequest),
+        };
+        return Results.Json(new { error_code = code, message = error.Message }, statusCode: status);
+    }
+}
