@@ -41,6 +41,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>One element, whole: RadzenBody is its own scroll container, so a "full page" shot stops at the viewport.</summary>
+    public static Task ScreenshotAsync(ILocator element, string name) =>
+        element.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(RepositoryRoot.Artifacts("Portal.E2E"), name + ".png") });
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryRoot.Artifacts("Portal.E2E"), name + ".png"), FullPage = true });
 

@@ -28,6 +28,9 @@ public sealed class DataDirectory
     /// <summary>A repository's Git LFS objects, content-addressed (objects/aa/bb/&lt;sha256&gt;), keyed by id like the repository.</summary>
     public string LfsStoragePath(long repositoryId) => Path.Combine(LfsPath, repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>A repository's DVC storage remote, laid out as DVC requests it (files/md5/aa/…).</summary>
+    public string DvcStoragePath(long repositoryId) => Path.Combine(Root, "dvc", repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public void EnsureCreated()
     {
         foreach (var path in new[] { Root, KeysPath, RepositoriesPath, TempPath, GitHomePath, LfsPath })

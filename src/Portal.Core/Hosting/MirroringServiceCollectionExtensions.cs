@@ -42,6 +42,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddScoped<PushRecorder>();
         services.AddScoped<Storage.DvcObjectStore>();
         services.AddScoped<Experiments.TrackingService>();
+        services.AddScoped<Remotes.ExternalRemoteService>();
         services.AddOptions<Storage.StorageOptions>().BindConfiguration(Storage.StorageOptions.Section);
 
         // The scheduler is also resolvable by itself, so tests (and admin tools) can run a pass on demand.

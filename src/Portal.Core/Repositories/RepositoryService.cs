@@ -376,13 +376,15 @@ public sealed class RepositoryService(
         }
 
         await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
-        var path = dataDir.RepositoryPath(repository.Id);
-        if (Directory.Exists(path))
+        foreach (var path in new[] { dataDir.RepositoryPath(repository.Id), dataDir.LfsStoragePath(repository.Id), dataDir.DvcStoragePath(repository.Id) })
         {
-            // Renamed first, so a half-deleted folder is never mistaken for a repository.
-            var doomed = Path.Combine(dataDir.TempPath, $"deleted-{repository.Id}-{Guid.NewGuid():N}");
-            Directory.Move(path, doomed);
-            Directory.Delete(doomed, recursive: true);
+            if (Directory.Exists(path))
+            {
+                // Renamed first, so a half-deleted folder is never mistaken for live data.
+                var doomed = Path.Combine(dataDir.TempPath, $"deleted-{repository.Id}-{Guid.NewGuid():N}");
+                Directory.Move(path, doomed);
+                Directory.Delete(doomed, recursive: true);
+            }
         }
 
         logger.LogInformation("Repository {RepositoryId} deleted by {UserId}", repository.Id, actorUserId);

@@ -116,7 +116,7 @@ public sealed partial class DvcObjectStore(PortalDbContext db, DataDirectory dat
         }
     }
 
-    private string Root(long repositoryId) => Path.Combine(dataDir.Root, "dvc", repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private string Root(long repositoryId) => dataDir.DvcStoragePath(repositoryId);
 
     [GeneratedRegex("^(?:files/md5/)?(?<a>[0-9a-f]{2})/(?<b>[0-9a-f]{30})(?:\\.dir)?$")]
     private static partial Regex ObjectPath();

@@ -9,7 +9,7 @@ namespace Portal.Web.Components.Pages.Repositories;
 /// <summary>The project page: /{owner}/{name}?tab=files|commits|branches|tags|activity|settings&amp;ref=…&amp;path=…&amp;commit=….</summary>
 public partial class RepositoryPage
 {
-    private static readonly string[] TabNames = ["files", "commits", "branches", "tags", "activity", "settings"];
+    private static readonly string[] TabNames = ["files", "commits", "branches", "tags", "activity", "experiments", "settings"];
 
     private Repository? repository;
     private RepositoryRole role;
@@ -38,6 +38,18 @@ public partial class RepositoryPage
 
     [SupplyParameterFromQuery]
     public int? Page { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Experiment { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Run { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Compare { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Sort { get; set; }
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -90,6 +102,8 @@ public partial class RepositoryPage
             ["commit"] = null,
             ["page"] = null,
             ["path"] = tab == "files" ? Path : null,
+            ["run"] = null,
+            ["compare"] = null,
         }));
     }
 }

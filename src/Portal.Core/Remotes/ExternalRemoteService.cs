@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace Portal.Core.Remotes;
+
+/// <summary>Remotes a project keeps elsewhere, attached by its maintainers (the page checks who may call Add/Remove).</summary>
+public sealed class ExternalRemoteService(PortalDbContext db)
+{
+    public async Task<IReadOnlyList<ExternalRemote>> ListAsync(long repositoryId, CancellationToken cancellationToken = default) =>
+        await db.ExternalRemotes.AsNoTracking().Where(r => r.RepositoryId == repositoryId).OrderBy(r => r.Kind).ThenBy(r => r.Name).ToListAsync(cancellationToken);
+
+    public async Task<Outcome<ExternalRemote>> AddAsync(long repositoryId, string? name, ExternalRemoteKind kind, string? url, string? note, CancellationToken cancellationToken = default)
+    {
+        name = name?.Trim();
+        url = url?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100 || name.Any(char.IsControl))
+        {
+            return PortalError.Invalid("Give the remote a name of 1 to 100 characters.");
+        }
+
+        if (string.IsNullOrEmpty(url) || url.Length > 2048 || url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || !Uri.TryCreate(url, UriKind.Absolute, out var parsed)
+            || parsed.Scheme is "javascript" or "data" or "vbscript" or "file")
+        {
+            return PortalError.Invalid("Enter the remote's URL, e.g. s3://bucket/path, https://mlflow.example.com or git@host:org/repo.git.");
+        }
+
+        if ((note ?? "").Length > 1000)
+        {
+            return PortalError.Invalid("Notes are at most 1000 characters.");
+        }
+
+        if (await db.ExternalRemotes.AnyAsync(r => r.RepositoryId == repositoryId && r.Name == name, cancellationToken))
+        {
+            return PortalError.Conflict($"This project already has a remote named '{name}'.");
+        }
+
+        var remote = new ExternalRemote { RepositoryId = repositoryId, Name = name, Kind = kind, Url = url, Note = note?.Trim() ?? "" };
+        db.ExternalRemotes.Add(remote);
+        await db.SaveChangesAsync(cancellationToken);
+        return remote;
+    }
+
+    public Task RemoveAsync(long repositoryId, long remoteId, CancellationToken cancellationToken = default) =>
+        db.ExternalRemotes.Where(r => r.RepositoryId == repositoryId && r.Id == remoteId).ExecuteDeleteAsync(cancellationToken);
+}
