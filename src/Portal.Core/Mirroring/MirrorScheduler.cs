@@ -70,6 +70,7 @@ public sealed class MirrorScheduler(IServiceScopeFactory scopes, SyncQueue queue
     /// <summary>One scheduler pass; returns how many mirrors it queued.</summary>
     public async Task<int> RunPassAsync(CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
@@ -115,6 +116,7 @@ public sealed class MirrorScheduler(IServiceScopeFactory scopes, SyncQueue queue
             queue.Enqueue(id, urgent: false);
         }
 
+        logger.LogInformation("Scheduler pass queued {Count} mirrors in {Elapsed:0.0} ms", total, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return total;
     }
 }

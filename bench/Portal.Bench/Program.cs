@@ -1,0 +1,327 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Portal.Bench;
+
+// bench/run [--quick] [--large] [--runs N] [--mirrors N]
+var arguments = args.ToList();
+var quick = arguments.Contains("--quick");
+var runs = ArgumentValue("--runs") ?? (quick ? 3 : 5);
+var mirrors = ArgumentValue("--mirrors") ?? (quick ? 1_000 : 10_000);
+var sizes = new List<WorkloadSize> { WorkloadSize.Small };
+if (!quick)
+{
+    sizes.Add(WorkloadSize.Medium);
+}
+
+if (arguments.Contains("--large"))
+{
+    sizes.Add(WorkloadSize.Large);
+}
+
+var root = FindRoot();
+var appHost = Path.Combine(root, "src", "Portal.Web", "bin", "Release", "net9.0", "Portal.Web");
+if (!File.Exists(appHost))
+{
+    Console.Error.WriteLine($"Build Portal first: dotnet build -c Release (no {appHost}).");
+    return 1;
+}
+
+var work = Directory.CreateTempSubdirectory("portal-bench-").FullName;
+var upstreams = Path.Combine(work, "upstreams");
+Directory.CreateDirectory(upstreams);
+var report = new Report();
+try
+{
+    foreach (var size in sizes)
+    {
+        var started = Stopwatch.GetTimestamp();
+        RepositoryGenerator.Generate(Path.Combine(upstreams, $"{size.Name}.git"), size);
+        var packBytes = Directory.EnumerateFiles(Path.Combine(upstreams, $"{size.Name}.git", "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"Generated {size.Name}: {size.Commits} commits, {size.Files} files, {size.Branches + 1} branches, {size.Tags} tags, {packBytes / 1048576.0:0.0} MiB pack in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        report.Note($"{size.Name}: {size.Commits:N0} commits, {size.Files:N0} files, {size.Branches + 1:N0} branches, {size.Tags:N0} tags, {packBytes / 1048576.0:0.0} MiB pack.");
+    }
+
+    using var daemon = GitDaemon.Start(upstreams);
+    await using var portalHandle = new AsyncDisposer();
+    var portal = await PortalServer.StartAsync(appHost, Path.Combine(work, "portal-data"));
+    portalHandle.Add(portal);
+    using var nginx = NginxGitBackend.Start(Path.Combine(work, "portal-data", "repositories"), Path.Combine(work, "nginx"));
+
+    foreach (var size in sizes)
+    {
+        var url = daemon.Url(size.Name);
+
+        // 1. Initial import through the API until the sync is recorded, against git clone --mirror of the same URL.
+        var imports = new List<double>();
+        var clones = new List<double>();
+        long portalImportPeak = 0, childImportPeak = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            var name = $"import-{size.Name}-{run}";
+            using (var sampler = new RssSampler(portal.ProcessId))
+            {
+                imports.Add(await Tool.TimeAsync(async () =>
+                {
+                    await portal.CreateMirrorAsync(name, url);
+                    await portal.WaitForSuccessAsync(name, null);
+                }));
+                sampler.Dispose();
+                portalImportPeak = Math.Max(portalImportPeak, sampler.PeakPortalKib);
+                childImportPeak = Math.Max(childImportPeak, sampler.PeakChildrenKib);
+            }
+
+            var target = Path.Combine(work, $"clone-{size.Name}-{run}.git");
+            clones.Add(Tool.Time("git", work, "clone", "--quiet", "--mirror", url, target));
+            Directory.Delete(target, recursive: true);
+        }
+
+        report.Ratio($"1. import ({size.Name}) vs git clone --mirror", new Samples(imports), new Samples(clones), "<= 1.10x", r => r <= 1.10);
+        var gitCloneRss = Tool.PeakRssKib("git", work, "clone", "--quiet", "--mirror", url, Path.Combine(work, "rss.git"));
+        Directory.Delete(Path.Combine(work, "rss.git"), recursive: true);
+        report.Value($"7. memory while importing ({size.Name})", $"Portal peak RSS {portalImportPeak / 1024} MiB (its git children {childImportPeak / 1024} MiB)", $"git clone --mirror {gitCloneRss / 1024} MiB");
+
+        // 2. A no-op sync of an up-to-date mirror against git ls-remote.
+        var mirror = $"import-{size.Name}-0";
+        var noops = new List<double>();
+        var lsRemotes = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var before = await portal.LastSuccessAsync(mirror);
+            noops.Add(await Tool.TimeAsync(async () =>
+            {
+                await portal.SyncAsync(mirror);
+                await portal.WaitForSuccessAsync(mirror, before);
+            }));
+            lsRemotes.Add(Tool.Time("git", work, "ls-remote", "--quiet", url));
+        }
+
+        report.Ratio($"2. no-op sync ({size.Name}) vs git ls-remote", new Samples(noops), new Samples(lsRemotes), "<= 1.5x", r => r <= 1.5);
+
+        // 3. Incremental sync (10 commits, a tag, a deleted branch) against git fetch --prune in a plain mirror.
+        var plain = Path.Combine(work, $"plain-{size.Name}.git");
+        Tool.Run("git", work, "clone", "--quiet", "--mirror", url, plain);
+        var editor = Path.Combine(work, $"editor-{size.Name}");
+        Tool.Run("git", work, "clone", "--quiet", "--no-checkout", Path.Combine(upstreams, $"{size.Name}.git"), editor);
+        var incrementals = new List<double>();
+        var fetches = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            ChangeUpstream(editor, run);
+            var before = await portal.LastSuccessAsync(mirror);
+            incrementals.Add(await Tool.TimeAsync(async () =>
+            {
+                await portal.SyncAsync(mirror);
+                await portal.WaitForSuccessAsync(mirror, before);
+            }));
+            fetches.Add(Tool.Time("git", plain, "fetch", "--quiet", "--prune", "origin"));
+        }
+
+        report.Ratio($"3. incremental sync ({size.Name}) vs git fetch --prune", new Samples(incrementals), new Samples(fetches), "<= 1.2x", r => r <= 1.2);
+
+        // 4. git clone from Portal against nginx + git-http-backend on the same bare repository.
+        var id = (await portal.RepositoryAsync(mirror)).GetProperty("id").GetInt64();
+        var portalUrl = $"http://127.0.0.1:{portal.Port}/{PortalServer.Admin}/{mirror}.git";
+        var nginxUrl = nginx.Url($"{id}.git");
+        var portalClones = new List<double>();
+        var nginxClones = new List<double>();
+        var portalParallel = new List<double>();
+        var nginxParallel = new List<double>();
+        long servePeak = 0, serveChildren = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            portalClones.Add(TimedClone(portalUrl, work));
+            nginxClones.Add(TimedClone(nginxUrl, work));
+            using (var sampler = new RssSampler(portal.ProcessId))
+            {
+                portalParallel.Add(await ParallelClonesAsync(portalUrl, work, 8));
+                sampler.Dispose();
+                servePeak = Math.Max(servePeak, sampler.PeakPortalKib);
+                serveChildren = Math.Max(serveChildren, sampler.PeakChildrenKib);
+            }
+
+            nginxParallel.Add(await ParallelClonesAsync(nginxUrl, work, 8));
+        }
+
+        report.Ratio($"4. git clone ({size.Name}) throughput vs nginx", new Samples(portalClones), new Samples(nginxClones), ">= 0.9x", r => r >= 0.9, higherIsBetter: true);
+        report.Ratio($"4. 8 concurrent clones ({size.Name}) throughput vs nginx", new Samples(portalParallel), new Samples(nginxParallel), ">= 0.9x", r => r >= 0.9, higherIsBetter: true);
+        report.Value($"7. memory serving 8 clones ({size.Name})", $"Portal peak RSS {servePeak / 1024} MiB (its git children {serveChildren / 1024} MiB)");
+
+        // 6. Time to first byte of the project page, Files tab and Commits tab (50 requests each).
+        foreach (var (label, path) in new[] { ("project page", ""), ("Files tab", "?tab=files&path=src/dir07"), ("Commits tab", "?tab=commits") })
+        {
+            var ttfb = new List<double>();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{portal.Port}/") };
+            for (var i = 0; i < 50; i++)
+            {
+                ttfb.Add(await TimeToFirstByteAsync(http, $"{PortalServer.Admin}/{mirror}{path}"));
+            }
+
+            var samples = new Samples(ttfb);
+            report.Value($"6. {label} TTFB ({size.Name})", string.Create(CultureInfo.InvariantCulture, $"p50 {samples.Percentile(50) * 1000:0} ms, p95 {samples.Percentile(95) * 1000:0} ms"));
+        }
+    }
+
+    // 5. Scheduler at scale: many registered mirrors, a pass that finds what is due, and no-op sync throughput.
+    await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, report);
+
+    var header = string.Create(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs per figure; git {Tool.Run("git", null, "--version").Trim()}. Ratios compare medians measured in the same run.");
+    var markdown = report.Write(Path.Combine(root, "bench", "results", "latest.md"), header);
+    Console.WriteLine();
+    Console.WriteLine(markdown);
+    return 0;
+}
+finally
+{
+    try
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    catch (IOException)
+    {
+        // Left for the OS: never fail the benchmark over a temp folder.
+    }
+}
+
+int? ArgumentValue(string name)
+{
+    var index = arguments.IndexOf(name);
+    return index >= 0 && index + 1 < arguments.Count && int.TryParse(arguments[index + 1], out var value) ? value : null;
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Portal.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run from inside the Portal checkout.");
+}
+
+static void ChangeUpstream(string editor, int run)
+{
+    // commit-tree on the current tree: ten real commits without a working tree (the editor clone has none).
+    for (var i = 0; i < 10; i++)
+    {
+        var commit = Tool.Run("git", editor, "-c", "user.name=Bench", "-c", "user.email=bench@example.test", "commit-tree", "HEAD^{tree}", "-p", "HEAD", "-m", $"bench run {run} commit {i}").Trim();
+        Tool.Run("git", editor, "update-ref", "refs/heads/main", commit);
+    }
+
+    Tool.Run("git", editor, "push", "--quiet", "origin", "HEAD:refs/heads/main", $"HEAD:refs/tags/bench-{run}", $":refs/heads/branch-{run:D4}");
+}
+
+static double TimedClone(string url, string work)
+{
+    var target = Path.Combine(work, $"c-{Guid.NewGuid():N}");
+    var seconds = Tool.Time("git", work, "clone", "--quiet", "--bare", url, target);
+    Directory.Delete(target, recursive: true);
+    return seconds;
+}
+
+static async Task<double> ParallelClonesAsync(string url, string work, int count) =>
+    await Tool.TimeAsync(() => Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => TimedClone(url, work)))));
+
+static async Task<double> TimeToFirstByteAsync(HttpClient http, string path)
+{
+    var started = Stopwatch.GetTimestamp();
+    using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+    await using var body = await response.Content.ReadAsStreamAsync();
+    var one = new byte[1];
+    _ = await body.ReadAsync(one);
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}.");
+    }
+
+    return elapsed;
+}
+
+static async Task SchedulerAtScaleAsync(string appHost, string work, string upstreamUrl, int count, Report report)
+{
+    var data = Path.Combine(work, "scale-data");
+    var portal = await PortalServer.StartAsync(appHost, data, maxConcurrent: 4, schedulerPeriod: "00:00:02");
+    try
+    {
+        // One real mirror, then `count` registered mirrors sharing its upstream, each with a hard-linked copy of its folder.
+        await portal.CreateMirrorAsync("seed", upstreamUrl);
+        await portal.WaitForSuccessAsync("seed", null);
+        var seedId = (await portal.RepositoryAsync("seed")).GetProperty("id").GetInt64();
+        var database = Path.Combine(data, "portal.db");
+        Tool.Run("sqlite3", null, database, $"""
+            PRAGMA busy_timeout = 30000;
+            WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count})
+            INSERT INTO Repositories (OwnerId, Name, NormalizedName, Description, Visibility, Mode, DefaultBranch, CreatedAt, UpdatedAt)
+            SELECT (SELECT OwnerId FROM Repositories WHERE Id = {seedId}), 'scale-' || n, 'scale-' || n, '', 'Public', 'Mirror', 'main', '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM seq;
+            INSERT INTO UpstreamSources (RepositoryId, Url, AuthKind, PinnedHostKey, FetchLfs, SyncIntervalMinutes)
+            SELECT Id, '{upstreamUrl}', 'None', NULL, 0, 1440 FROM Repositories WHERE Name LIKE 'scale-%';
+            INSERT INTO SyncStates (RepositoryId, Status, NextSyncAt, ConsecutiveFailures, LastSuccessAt)
+            SELECT Id, 'Succeeded', '2099-01-01 00:00:00', 0, '2026-01-01 00:00:00' FROM Repositories WHERE Name LIKE 'scale-%';
+            """);
+        var ids = Tool.Run("sqlite3", null, database, "SELECT Id FROM Repositories WHERE Name LIKE 'scale-%';").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var seedPath = Path.Combine(data, "repositories", $"{seedId}.git");
+        var script = Path.Combine(work, "link.sh");
+        File.WriteAllLines(script, ids.Select(id => $"cp -al '{seedPath}' '{Path.Combine(data, "repositories", id)}.git'"));
+        Tool.Run("bash", null, script);
+
+        var idlePass = await NextPassAsync(portal, 0);
+        Tool.Run("sqlite3", null, database, "PRAGMA busy_timeout = 30000; UPDATE SyncStates SET NextSyncAt = '2000-01-01 00:00:00' WHERE RepositoryId IN (SELECT Id FROM Repositories WHERE Name LIKE 'scale-%');");
+        var busyPass = await NextPassAsync(portal, 1);
+        var before = long.Parse(Tool.Run("sqlite3", null, database, "SELECT COUNT(*) FROM RepositoryEvents WHERE Outcome = 'UpToDate';").Trim(), CultureInfo.InvariantCulture);
+        await Task.Delay(TimeSpan.FromSeconds(60));
+        var after = long.Parse(Tool.Run("sqlite3", null, database, "SELECT COUNT(*) FROM RepositoryEvents WHERE Outcome = 'UpToDate';").Trim(), CultureInfo.InvariantCulture);
+        report.Value($"5. scheduler pass, {count:N0} mirrors, none due", string.Create(CultureInfo.InvariantCulture, $"{idlePass.Milliseconds:0.0} ms"));
+        report.Value($"5. scheduler pass, {count:N0} mirrors, all due", string.Create(CultureInfo.InvariantCulture, $"{busyPass.Milliseconds:0.0} ms to queue {busyPass.Queued:N0}"));
+        report.Value("5. no-op syncs per minute at MaxConcurrent = 4", string.Create(CultureInfo.InvariantCulture, $"{after - before:N0}"));
+    }
+    finally
+    {
+        portal.Dispose();
+    }
+}
+
+// Waits for the scheduler's next "Scheduler pass queued N mirrors in X ms" line with at least minQueued queued.
+static async Task<(double Milliseconds, int Queued)> NextPassAsync(PortalServer portal, int minQueued)
+{
+    var seen = portal.Lines.Count;
+    var pattern = new Regex(@"Scheduler pass queued (\d+) mirrors in ([\d.]+) ms");
+    for (var i = 0; i < 600; i++)
+    {
+        var lines = portal.Lines;
+        for (var j = seen; j < lines.Count; j++)
+        {
+            var match = pattern.Match(lines[j]);
+            if (match.Success && int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) >= minQueued)
+            {
+                return (double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            }
+        }
+
+        seen = lines.Count;
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException("No scheduler pass was logged.");
+}
+
+/// <summary>Disposes what was added, on the way out.</summary>
+internal sealed class AsyncDisposer : IAsyncDisposable
+{
+    private readonly List<IDisposable> items = [];
+
+    public void Add(IDisposable item) => items.Add(item);
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var item in Enumerable.Reverse(items))
+        {
+            item.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

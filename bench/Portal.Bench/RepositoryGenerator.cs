@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Portal.Bench;
+
+/// <summary>The workload sizes from the benchmark's brief.</summary>
+public sealed record WorkloadSize(string Name, int Commits, int Files, int Branches, int Tags, int FilesPerCommit, int MinBlob, int MaxBlob)
+{
+    public static readonly WorkloadSize Small = new("small", 1_000, 500, 10, 20, 2, 200, 1_000);
+    public static readonly WorkloadSize Medium = new("medium", 20_000, 5_000, 200, 500, 3, 1_000, 3_000);
+    public static readonly WorkloadSize Large = new("large", 100_000, 5_000, 2_500, 2_500, 3, 1_000, 3_000);
+}
+
+/// <summary>
+/// Builds a repository with `git fast-import` from a seeded generator: the same size always gives the same history,
+/// so runs on different days compare. Content is random text, which packs like source code rather than zeros.
+/// </summary>
+public static class RepositoryGenerator
+{
+    public static void Generate(string barePath, WorkloadSize size, int seed = 42)
+    {
+        Tool.Run("git", null, "init", "--quiet", "--bare", "--initial-branch=main", barePath);
+        var start = new ProcessStartInfo("git") { RedirectStandardInput = true, UseShellExecute = false, WorkingDirectory = barePath };
+        foreach (var argument in new[] { "fast-import", "--quiet", "--done" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        using (var input = new BufferedStream(process.StandardInput.BaseStream, 1 << 20))
+        {
+            Write(input, size, new Random(seed));
+        }
+
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("git fast-import failed");
+        }
+
+        Tool.Run("git", barePath, "repack", "-a", "-d", "-q");
+    }
+
+    private static void Write(Stream output, WorkloadSize size, Random random)
+    {
+        var time = 1_600_000_000L;
+        var mark = 0;
+        var commitMarks = new List<int>(size.Commits);
+        for (var commit = 0; commit < size.Commits; commit++)
+        {
+            var changed = commit == 0 ? Enumerable.Range(0, size.Files) : Enumerable.Range(0, size.FilesPerCommit).Select(_ => random.Next(size.Files));
+            var blobs = new List<(int Mark, int File)>();
+            foreach (var file in changed.Distinct())
+            {
+                var content = RandomText(random, random.Next(size.MinBlob, size.MaxBlob));
+                Append(output, $"blob\nmark :{++mark}\ndata {content.Length}\n");
+                output.Write(content);
+                Append(output, "\n");
+                blobs.Add((mark, file));
+            }
+
+            var message = $"Change {commit}: update {blobs.Count} files";
+            Append(output, $"commit refs/heads/main\nmark :{++mark}\ncommitter Bench <bench@example.test> {time + (commit * 60)} +0000\ndata {message.Length}\n{message}\n");
+            if (commitMarks.Count > 0)
+            {
+                Append(output, $"from :{commitMarks[^1]}\n");
+            }
+
+            foreach (var (blobMark, file) in blobs)
+            {
+                Append(output, $"M 100644 :{blobMark} src/dir{file % 50:D2}/file{file:D5}.txt\n");
+            }
+
+            Append(output, "\n");
+            commitMarks.Add(mark);
+        }
+
+        for (var i = 0; i < size.Branches; i++)
+        {
+            Append(output, $"reset refs/heads/branch-{i:D4}\nfrom :{commitMarks[random.Next(commitMarks.Count)]}\n\n");
+        }
+
+        for (var i = 0; i < size.Tags; i++)
+        {
+            Append(output, $"reset refs/tags/v{i:D4}\nfrom :{commitMarks[random.Next(commitMarks.Count)]}\n\n");
+        }
+
+        Append(output, "done\n");
+    }
+
+    private static byte[] RandomText(Random random, int length)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz     ()=;{}\n";
+        var bytes = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)alphabet[random.Next(alphabet.Length)];
+        }
+
+        return bytes;
+    }
+
+    private static void Append(Stream output, string text) => output.Write(Encoding.UTF8.GetBytes(text));
+}

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Portal.Bench;
+
+/// <summary>A background process that is killed on dispose.</summary>
+public class BackgroundProcess : IDisposable
+{
+    private readonly Process process;
+
+    protected BackgroundProcess(string tool, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(tool) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int ProcessId => process.Id;
+
+    protected virtual void OnLine(string? line)
+    {
+    }
+
+    public virtual void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class GitDaemon : BackgroundProcess
+{
+    private GitDaemon(string root, int port)
+        : base("git", ["daemon", "--reuseaddr", "--export-all", $"--base-path={root}", "--listen=127.0.0.1", $"--port={port}", root])
+    {
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static GitDaemon Start(string root)
+    {
+        var daemon = new GitDaemon(root, Tool.FreePort());
+        Tool.WaitForPort(daemon.Port, TimeSpan.FromSeconds(10));
+        return daemon;
+    }
+
+    public string Url(string name) => $"git://127.0.0.1:{Port}/{name}.git";
+}
+
+/// <summary>The baseline smart-HTTP server: nginx handing requests to git-http-backend through fcgiwrap.</summary>
+public sealed class NginxGitBackend : IDisposable
+{
+    private readonly BackgroundProcess fcgi;
+    private readonly BackgroundProcess nginx;
+
+    private NginxGitBackend(BackgroundProcess fcgi, BackgroundProcess nginx, int port)
+    {
+        this.fcgi = fcgi;
+        this.nginx = nginx;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static NginxGitBackend Start(string projectRoot, string workDir)
+    {
+        Directory.CreateDirectory(workDir);
+        var socket = Path.Combine(workDir, "fcgiwrap.sock");
+        var fcgi = new Spawned("fcgiwrap", ["-c", "8", "-s", $"unix:{socket}"]);
+        var port = Tool.FreePort();
+        var config = Path.Combine(workDir, "nginx.conf");
+        // fcgiwrap's socket belongs to the user running the benchmark; nginx's workers must run as that user too.
+        var user = Environment.UserName == "root" ? "user root;" : "";
+        File.WriteAllText(config, $$"""
+            {{user}}
+            worker_processes 2;
+            error_log {{workDir}}/error.log;
+            pid {{workDir}}/nginx.pid;
+            events { worker_connections 256; }
+            http {
+                access_log off;
+                client_body_temp_path {{workDir}}/body;
+                fastcgi_temp_path {{workDir}}/fastcgi;
+                proxy_temp_path {{workDir}}/proxy;
+                uwsgi_temp_path {{workDir}}/uwsgi;
+                scgi_temp_path {{workDir}}/scgi;
+                client_max_body_size 0;
+                server {
+                    listen 127.0.0.1:{{port}};
+                    location / {
+                        include /etc/nginx/fastcgi_params;
+                        fastcgi_buffering off;
+                        fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+                        fastcgi_param GIT_PROJECT_ROOT {{projectRoot}};
+                        fastcgi_param GIT_HTTP_EXPORT_ALL "";
+                        fastcgi_param PATH_INFO $uri;
+                        fastcgi_param GIT_PROTOCOL $http_git_protocol;
+                        fastcgi_pass unix:{{socket}};
+                    }
+                }
+            }
+            """);
+        for (var i = 0; i < 100 && !File.Exists(socket); i++)
+        {
+            Thread.Sleep(50);
+        }
+
+        var nginx = new Spawned("nginx", ["-c", config, "-p", workDir, "-g", "daemon off;"]);
+        Tool.WaitForPort(port, TimeSpan.FromSeconds(10));
+        return new NginxGitBackend(fcgi, nginx, port);
+    }
+
+    public string Url(string relativePath) => $"http://127.0.0.1:{Port}/{relativePath}";
+
+    public void Dispose()
+    {
+        nginx.Dispose();
+        fcgi.Dispose();
+    }
+
+    private sealed class Spawned(string tool, IEnumerable<string> arguments) : BackgroundProcess(tool, arguments);
+}
+
+/// <summary>Portal itself, the Release build, on its own data folder.</summary>
+public sealed class PortalServer : BackgroundProcess
+{
+    public const string Admin = "bench";
+    public const string Password = "bench-password";
+
+    private readonly List<string> lines = [];
+
+    private PortalServer(string appHost, string dataDir, int port, IDictionary<string, string> environment)
+        : base(appHost, ["--urls", $"http://127.0.0.1:{port}"], environment, Path.GetDirectoryName(appHost))
+    {
+        Port = port;
+        DataDir = dataDir;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(30) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Admin}:{Password}")));
+    }
+
+    public int Port { get; }
+
+    public string DataDir { get; }
+
+    public HttpClient Http { get; }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (lines)
+            {
+                return [.. lines];
+            }
+        }
+    }
+
+    public static async Task<PortalServer> StartAsync(string appHost, string dataDir, int maxConcurrent = 4, string schedulerPeriod = "01:00:00")
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Portal__DataDir"] = dataDir,
+            ["Portal__Admin__UserName"] = Admin,
+            ["Portal__Admin__Password"] = Password,
+            ["Portal__Import__AllowLocalNetwork"] = "true",
+            ["Portal__Sync__MinManualInterval"] = "00:00:00",
+            ["Portal__Sync__MaxConcurrent"] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Portal__Sync__SchedulerPeriod"] = schedulerPeriod,
+            ["Portal__AuthFailuresPerMinute"] = "100000",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Portal.Core.Mirroring.MirrorScheduler"] = "Information",
+        };
+        var portal = new PortalServer(appHost, dataDir, Tool.FreePort(), environment);
+        for (var i = 0; i < 600; i++)
+        {
+            try
+            {
+                if ((await portal.Http.GetAsync("healthz")).IsSuccessStatusCode)
+                {
+                    return portal;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not up yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("Portal did not start.");
+    }
+
+    protected override void OnLine(string? line)
+    {
+        if (line is not null)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    }
+
+    public async Task<JsonElement> RepositoryAsync(string name) =>
+        await Http.GetFromJsonAsync<JsonElement>($"api/v1/repos/{Admin}/{name}");
+
+    public async Task CreateMirrorAsync(string name, string url)
+    {
+        var response = await Http.PostAsJsonAsync("api/v1/repos", new { cloneUrl = url, mode = "mirror", owner = Admin, name, visibility = "public" });
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Creating {name} failed: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Waits until the repository's last successful sync is newer than <paramref name="after"/>.</summary>
+    public async Task WaitForSuccessAsync(string name, DateTime? after)
+    {
+        while (true)
+        {
+            var sync = (await RepositoryAsync(name)).GetProperty("sync");
+            var status = sync.GetProperty("status").GetString();
+            if (status == "succeeded" && sync.GetProperty("lastSuccessAt").GetDateTime() > (after ?? DateTime.MinValue))
+            {
+                return;
+            }
+
+            if (status is "failed" or "hard_failed")
+            {
+                throw new InvalidOperationException($"Sync of {name} failed: {sync.GetProperty("lastError").GetString()}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public async Task<DateTime?> LastSuccessAsync(string name) =>
+        (await RepositoryAsync(name)).GetProperty("sync").GetProperty("lastSuccessAt") is { ValueKind: JsonValueKind.String } value ? value.GetDateTime() : null;
+
+    public async Task SyncAsync(string name)
+    {
+        var response = await Http.PostAsync($"api/v1/repos/{Admin}/{name}/sync", null);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Sync request for {name} failed: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}
