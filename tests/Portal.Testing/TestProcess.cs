@@ -5,7 +5,7 @@ namespace Portal.Testing;
 /// <summary>Runs a tool for a test and fails loudly with its output when it fails.</summary>
 public static class TestProcess
 {
-    public static string Run(string tool, string? workingDirectory, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool check = true)
+    public static string Run(string tool, string? workingDirectory, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool check = true, string? input = null)
     {
         var start = new ProcessStartInfo(tool)
         {
@@ -26,6 +26,11 @@ public static class TestProcess
         }
 
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

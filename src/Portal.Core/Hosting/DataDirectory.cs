@@ -31,11 +31,41 @@ public sealed class DataDirectory
     /// <summary>A repository's DVC storage remote, laid out as DVC requests it (files/md5/aa/…).</summary>
     public string DvcStoragePath(long repositoryId) => Path.Combine(Root, "dvc", repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Portal's own git hooks, used for pushes only (everywhere else hooks are off).</summary>
+    public string PushHooksPath => Path.Combine(GitHomePath, "push-hooks");
+
     public void EnsureCreated()
     {
-        foreach (var path in new[] { Root, KeysPath, RepositoriesPath, TempPath, GitHomePath, LfsPath })
+        foreach (var path in new[] { Root, KeysPath, RepositoriesPath, TempPath, GitHomePath, LfsPath, PushHooksPath })
         {
             Directory.CreateDirectory(path);
         }
+
+        WritePushPolicyHook();
+    }
+
+    /// <summary>
+    /// A pre-receive hook refusing ref names that tools could mistake for options ("-x") or that are otherwise unsafe.
+    /// git shows its message to the pusher as "remote: …" and the update as "[remote rejected]". The script is Portal's,
+    /// rewritten at every start; nothing from users goes into it.
+    /// </summary>
+    private void WritePushPolicyHook()
+    {
+        const string script = """
+            #!/bin/sh
+            # Portal push policy (generated; do not edit).
+            status=0
+            while read old new ref; do
+                case "$ref" in
+                    refs/heads/-*|refs/tags/-*|*/-*|*..*|*//*|*@\{*)
+                        echo "Portal refuses the ref name '$ref': names may not start a path component with '-' or contain '..', '//' or '@{'. Rename it and push again." >&2
+                        status=1 ;;
+                esac
+            done
+            exit $status
+            """;
+        var hook = Path.Combine(PushHooksPath, "pre-receive");
+        File.WriteAllText(hook, script.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
     }
 }

@@ -37,7 +37,9 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
             .WithConfig("uploadpack.allowFilter", "true")
             .WithConfig("uploadpack.allowAnySHA1InWant", "true")
             .WithConfig("receive.fsckObjects", "true")
-            .WithConfig("receive.advertisePushOptions", "false");
+            .WithConfig("receive.advertisePushOptions", "false")
+            // Pushes run Portal's own pre-receive policy (ref names); every other git command keeps hooks off.
+            .WithConfig("core.hooksPath", allowPush ? dataDir.PushHooksPath : "/dev/null");
         if (access.UserName is { } user)
         {
             command.WithEnvironment("REMOTE_USER", user);

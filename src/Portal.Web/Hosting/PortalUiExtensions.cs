@@ -26,8 +26,9 @@ public static class PortalUiExtensions
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/api"),
             api => api.UseStatusCodePages());
+        // Only GET and HEAD re-execute: replaying a POST would read (and re-validate) its form a second time.
         app.UseWhen(
-            context => !context.Request.Path.StartsWithSegments("/api"),
+            context => !context.Request.Path.StartsWithSegments("/api") && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found"));
 
         app.UseStaticFiles(new StaticFileOptions
