@@ -30,10 +30,14 @@ public sealed class LocalRepository(GitRunner git)
         return result.ExitCode == 0;
     }
 
-    /// <summary>Speeds up history and path-limited log for the project pages (99 ms → 13 ms on a 25k-commit repository).</summary>
+    /// <summary>
+    /// Speeds up history and path-limited log for the project pages (99 ms → 13 ms on a 25k-commit repository).
+    /// --split appends a layer for the new commits instead of rewriting the whole graph after every sync (git merges
+    /// layers itself as they accumulate), so an incremental sync pays for its new commits only.
+    /// </summary>
     public async Task WriteCommitGraphAsync(string path, CancellationToken cancellationToken)
     {
-        var result = await git.RunAsync(GitCommand.Create("commit-graph").Option("write").Option("--reachable").Option("--changed-paths"), path, TimeSpan.FromMinutes(30), cancellationToken);
+        var result = await git.RunAsync(GitCommand.Create("commit-graph").Option("write").Option("--reachable").Option("--changed-paths").Option("--split"), path, TimeSpan.FromMinutes(30), cancellationToken);
         EnsureSucceeded(result, "git commit-graph write");
     }
 
