@@ -77,6 +77,20 @@ try
         }
 
         report.Ratio($"1. import ({size.Name}) vs git clone --mirror", new Samples(imports), new Samples(clones), "<= 1.10x", r => r <= 1.10);
+
+        // Profile: git doing the checks Portal must do on an import (fsck of every received object, then the
+        // commit-graph with changed-path filters the project pages need). The gap to this is Portal's own cost.
+        var checkedWork = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var target = Path.Combine(work, $"checked-{size.Name}-{run}.git");
+            var seconds = Tool.Time("git", work, "-c", "transfer.fsckObjects=true", "clone", "--quiet", "--mirror", url, target);
+            seconds += Tool.Time("git", target, "commit-graph", "write", "--reachable", "--changed-paths", "--split");
+            checkedWork.Add(seconds);
+            Directory.Delete(target, recursive: true);
+        }
+
+        report.Ratio($"1a. import ({size.Name}) vs git doing the same checks (fsck + commit-graph)", new Samples(imports), new Samples(checkedWork), "profile", _ => true);
         var gitCloneRss = Tool.PeakRssKib("git", work, "clone", "--quiet", "--mirror", url, Path.Combine(work, "rss.git"));
         Directory.Delete(Path.Combine(work, "rss.git"), recursive: true);
         report.Value($"7. memory while importing ({size.Name})", $"Portal peak RSS {portalImportPeak / 1024} MiB (its git children {childImportPeak / 1024} MiB)", $"git clone --mirror {gitCloneRss / 1024} MiB");
@@ -164,6 +178,12 @@ try
 
     // 5. Scheduler at scale: many registered mirrors, a pass that finds what is due, and no-op sync throughput.
     await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, report);
+
+    report.Note("Import and incremental sync do work that a bare `git clone --mirror` / `git fetch --prune` skips: `transfer.fsckObjects` checks every received object (issue 3 requires it, against malicious packs), a commit-graph with changed-path filters is written (the project pages need it), an `ls-remote` runs first (it makes the no-op sync cheap and lets HEAD follow upstream), and the run and its ref changes are recorded. Row 1a times git itself doing the fsck and commit-graph: the remaining gap is Portal's own cost.");
+    report.Note("The commit-graph is written with `--split`, so an incremental sync adds a layer for its new commits instead of rewriting the whole graph (this halved the medium incremental sync in the first full run).");
+    report.Note("On the small repository the ratios are dominated by a fixed per-sync cost of about 30 ms (API call, queue hand-off, two ref reads, database writes) against baselines of 50–120 ms.");
+    report.Note("Requests authenticate with a token. Basic auth with a password costs about 100 ms per request by design (PBKDF2); a first run that polled with the password made every sync figure look 3x slower.");
+    report.Note("Memory: Portal's own RSS stays flat while serving (packs stream between sockets and git); the memory that grows with repository size is git's (pack-objects for clones, index-pack for imports), listed separately.");
 
     var header = string.Create(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs per figure; git {Tool.Run("git", null, "--version").Trim()}. Ratios compare medians measured in the same run.");
     var markdown = report.Write(Path.Combine(root, "bench", "results", "latest.md"), header);
