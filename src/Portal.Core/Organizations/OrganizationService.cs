@@ -85,21 +85,17 @@ public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, 
 
     public async Task<Outcome<OrganizationMember>> SetMemberAsync(string actorUserId, string organizationName, string userName, OrganizationRole role, CancellationToken cancellationToken = default)
     {
-        var organization = await FindAsync(organizationName, cancellationToken);
-        if (organization is null)
+        var actor = await ActorAsync(actorUserId, organizationName, cancellationToken);
+        if (!actor.Succeeded)
         {
-            return PortalError.NotFound($"There is no organization '{OwnerNamePolicy.Normalize(organizationName)}'.");
+            return actor.Error!;
         }
 
-        var actorRole = await EffectiveRoleAsync(organization.Id, actorUserId, cancellationToken);
-        if (actorRole is null)
-        {
-            return PortalError.NotFound($"There is no organization '{organization.Owner!.Slug}' that you belong to.");
-        }
+        var (organization, actorRole) = actor.Value;
 
         if (actorRole < OrganizationRole.Maintainer)
         {
-            return PortalError.Forbidden($"Only owners and maintainers of '{organization.Owner!.Slug}' can change its members; you are a {actorRole.Value.ToString().ToLowerInvariant()}.");
+            return PortalError.Forbidden($"Only owners and maintainers of '{organization.Owner!.Slug}' can change its members; you are a {actorRole.ToString().ToLowerInvariant()}.");
         }
 
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == userName.Trim().ToUpperInvariant(), cancellationToken);
@@ -137,17 +133,13 @@ public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, 
 
     public async Task<Outcome<bool>> RemoveMemberAsync(string actorUserId, string organizationName, string userName, CancellationToken cancellationToken = default)
     {
-        var organization = await FindAsync(organizationName, cancellationToken);
-        if (organization is null)
+        var actor = await ActorAsync(actorUserId, organizationName, cancellationToken);
+        if (!actor.Succeeded)
         {
-            return PortalError.NotFound($"There is no organization '{OwnerNamePolicy.Normalize(organizationName)}'.");
+            return actor.Error!;
         }
 
-        var actorRole = await EffectiveRoleAsync(organization.Id, actorUserId, cancellationToken);
-        if (actorRole is null)
-        {
-            return PortalError.NotFound($"There is no organization '{organization.Owner!.Slug}' that you belong to.");
-        }
+        var (organization, actorRole) = actor.Value;
 
         var member = await db.OrganizationMembers.Include(m => m.User)
             .FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.User!.NormalizedUserName == userName.Trim().ToUpperInvariant(), cancellationToken);
@@ -175,6 +167,21 @@ public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, 
         db.OrganizationMembers.Remove(member);
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>The organization and the caller's role in it; an organization the caller is not in looks missing.</summary>
+    private async Task<Outcome<(Organization Organization, OrganizationRole Role)>> ActorAsync(string actorUserId, string organizationName, CancellationToken cancellationToken)
+    {
+        var organization = await FindAsync(organizationName, cancellationToken);
+        if (organization is null)
+        {
+            return PortalError.NotFound($"There is no organization '{OwnerNamePolicy.Normalize(organizationName)}'.");
+        }
+
+        var role = await EffectiveRoleAsync(organization.Id, actorUserId, cancellationToken);
+        return role is null
+            ? PortalError.NotFound($"There is no organization '{organization.Owner!.Slug}' that you belong to.")
+            : (organization, role.Value);
     }
 
     public async Task<OrganizationRole?> RoleOfAsync(long organizationId, string userId, CancellationToken cancellationToken = default)
