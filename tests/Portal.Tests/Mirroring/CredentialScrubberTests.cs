@@ -49,6 +49,8 @@ public sealed class CredentialScrubberTests
     [InlineData("fatal: unable to access 'https://h/x.git/': The requested URL returned error: 302", "redirect")]
     [InlineData("error: unable to write file: No space left on device", "full")]
     [InlineData("fatal: unable to access 'http://h/x.git/': The requested URL returned error: 500", "HTTP 5xx")]
+    [InlineData("fatal: unable to access 'http://h:40401/repo404x301.git/': The requested URL returned error: 500", "HTTP 5xx")]
+    [InlineData("fatal: unable to access 'http://h/repo500.git/': The requested URL returned error: 404", "not found")]
     public void Explain_AddsWhatToDo(string error, string hint)
     {
         var explained = GitErrorHints.Explain(error);
