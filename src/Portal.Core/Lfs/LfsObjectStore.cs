@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Portal.Core.Hosting;
+using Portal.Core.Storage;
 
 namespace Portal.Core.Lfs;
 
@@ -32,48 +33,19 @@ public sealed class LfsObjectStore(DataDirectory dataDir)
     public async Task<Outcome<long>> StoreAsync(long repositoryId, string oid, long? expectedSize, Stream body, CancellationToken cancellationToken)
     {
         var destination = PathOf(repositoryId, oid);
-        var temporary = Path.Combine(dataDir.LfsStoragePath(repositoryId), "incoming", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
-        try
+        using var upload = (await HashedUpload.ReceiveAsync(body, Path.Combine(dataDir.LfsStoragePath(repositoryId), "incoming"), HashAlgorithmName.SHA256, long.MaxValue, cancellationToken))!;
+        if (upload.Hash != oid)
         {
-            long length = 0;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    length += read;
-                }
-
-                await file.FlushAsync(cancellationToken);
-            }
-
-            var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (actual != oid)
-            {
-                return PortalError.Invalid($"The uploaded content's SHA-256 is {actual}, not {oid}: nothing was stored. Upload the object again.");
-            }
-
-            if (expectedSize is { } size && size != length)
-            {
-                return PortalError.Invalid($"The upload has {length} bytes but the object was announced with {size}: nothing was stored.");
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            if (!File.Exists(destination))
-            {
-                File.Move(temporary, destination);
-            }
-
-            return length;
+            return PortalError.Invalid($"The uploaded content's SHA-256 is {upload.Hash}, not {oid}: nothing was stored. Upload the object again.");
         }
-        finally
+
+        if (expectedSize is { } size && size != upload.Length)
         {
-            File.Delete(temporary);
+            return PortalError.Invalid($"The upload has {upload.Length} bytes but the object was announced with {size}: nothing was stored.");
         }
+
+        // Content-addressed: if the object was already there, the existing copy is identical.
+        upload.MoveTo(destination);
+        return upload.Length;
     }
 }

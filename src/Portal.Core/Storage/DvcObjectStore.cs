@@ -46,54 +46,24 @@ public sealed partial class DvcObjectStore(PortalDbContext db, DataDirectory dat
             return StoreResult.OverQuota(used, quota);
         }
 
-        var temporary = Path.Combine(Root(repositoryId), "incoming", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
-        try
+        using var upload = await HashedUpload.ReceiveAsync(body, Path.Combine(Root(repositoryId), "incoming"), HashAlgorithmName.MD5, quota > 0 ? quota - used : long.MaxValue, cancellationToken);
+        if (upload is null)
         {
-            long written = 0;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    written += read;
-                    if (quota > 0 && used + written > quota)
-                    {
-                        return StoreResult.OverQuota(used, quota);
-                    }
-
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-
-                await file.FlushAsync(cancellationToken);
-            }
-
-            var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (actual != md5)
-            {
-                return StoreResult.Mismatch($"The uploaded content's MD5 is {actual}, but the file is named {md5}: nothing was stored. Push again.");
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            try
-            {
-                File.Move(temporary, destination);
-            }
-            catch (IOException) when (File.Exists(destination))
-            {
-                return StoreResult.AlreadyStored;
-            }
-
-            await CountAsync(repositoryId, written, cancellationToken);
-            return StoreResult.Stored;
+            return StoreResult.OverQuota(used, quota);
         }
-        finally
+
+        if (upload.Hash != md5)
         {
-            File.Delete(temporary);
+            return StoreResult.Mismatch($"The uploaded content's MD5 is {upload.Hash}, but the file is named {md5}: nothing was stored. Push again.");
         }
+
+        if (!upload.MoveTo(destination))
+        {
+            return StoreResult.AlreadyStored;
+        }
+
+        await CountAsync(repositoryId, upload.Length, cancellationToken);
+        return StoreResult.Stored;
     }
 
     private async Task CountAsync(long repositoryId, long bytes, CancellationToken cancellationToken)
