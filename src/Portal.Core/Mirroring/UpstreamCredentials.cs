@@ -5,6 +5,12 @@ public sealed record UpstreamCredentials(string? UserName, string? Secret, strin
 {
     public static UpstreamCredentials None { get; } = new(null, null, null);
 
+    /// <summary>How these credentials authenticate: a deploy key, a password or token, or not at all.</summary>
+    public Repositories.UpstreamAuthKind AuthKind =>
+        SshPrivateKey is not null ? Repositories.UpstreamAuthKind.SshKey
+        : Secret is not null ? Repositories.UpstreamAuthKind.Password
+        : Repositories.UpstreamAuthKind.None;
+
     /// <summary>Every value that must be scrubbed from output.</summary>
     public IEnumerable<string> Secrets => new[] { Secret, SshPrivateKey }.Where(s => !string.IsNullOrEmpty(s))!;
 }

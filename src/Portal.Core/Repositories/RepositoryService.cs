@@ -140,7 +140,7 @@ public sealed class RepositoryService(
             repository.Upstream = new UpstreamSource
             {
                 Url = upstream.Url.ToString(),
-                AuthKind = resolved.SshPrivateKey is not null ? UpstreamAuthKind.SshKey : resolved.Secret is not null ? UpstreamAuthKind.Password : UpstreamAuthKind.None,
+                AuthKind = resolved.AuthKind,
                 FetchLfs = request.Lfs ?? true,
                 SyncIntervalMinutes = (int)interval.Value.TotalMinutes,
             };
@@ -240,9 +240,9 @@ public sealed class RepositoryService(
 
     public async Task<Outcome<Repository>> UpdateAsync(string actorUserId, Repository repository, UpdateRepositoryRequest request, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin)
+        if (await RefuseUnlessAdminAsync(actorUserId, repository, "change its settings", cancellationToken) is { } refused)
         {
-            return PortalError.Forbidden("Only the repository's owner, or its organization's owners and maintainers, can change its settings.");
+            return refused;
         }
 
         var tracked = await db.Repositories.Include(r => r.Upstream).Include(r => r.Credential).Include(r => r.Sync).FirstAsync(r => r.Id == repository.Id, cancellationToken);
@@ -301,7 +301,7 @@ public sealed class RepositoryService(
         {
             tracked.Credential ??= new UpstreamCredential { RepositoryId = tracked.Id };
             credentialStore.Write(tracked.Credential, resolved, publicKey ?? tracked.Credential.SshPublicKey);
-            tracked.Upstream!.AuthKind = resolved.SshPrivateKey is not null ? UpstreamAuthKind.SshKey : resolved.Secret is not null ? UpstreamAuthKind.Password : UpstreamAuthKind.None;
+            tracked.Upstream!.AuthKind = resolved.AuthKind;
         }
 
         if (mirrorSettingsChanged && tracked.Sync is { } sync && sync.Status is SyncStatus.HardFailed or SyncStatus.Failed)
@@ -325,9 +325,9 @@ public sealed class RepositoryService(
     /// <summary>"Stop mirroring": the mirror becomes a hosted repository; the upstream URL stays for reference, its secrets go.</summary>
     public async Task<Outcome<Repository>> ConvertToHostedAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin)
+        if (await RefuseUnlessAdminAsync(actorUserId, repository, "stop mirroring", cancellationToken) is { } refused)
         {
-            return PortalError.Forbidden("Only the repository's owner, or its organization's owners and maintainers, can stop mirroring.");
+            return refused;
         }
 
         var tracked = await db.Repositories.Include(r => r.Credential).Include(r => r.Sync).FirstAsync(r => r.Id == repository.Id, cancellationToken);
@@ -364,9 +364,9 @@ public sealed class RepositoryService(
 
     public async Task<Outcome<bool>> DeleteAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin)
+        if (await RefuseUnlessAdminAsync(actorUserId, repository, "delete it", cancellationToken) is { } refused)
         {
-            return PortalError.Forbidden("Only the repository's owner, or its organization's owners and maintainers, can delete it.");
+            return refused;
         }
 
         var state = await db.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.RepositoryId == repository.Id, cancellationToken);
@@ -398,6 +398,11 @@ public sealed class RepositoryService(
             .OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Id)
             .Take(Math.Clamp(limit, 1, 200))
             .ToListAsync(cancellationToken);
+
+    private async Task<PortalError?> RefuseUnlessAdminAsync(string actorUserId, Repository repository, string action, CancellationToken cancellationToken) =>
+        await access.RoleAsync(repository, actorUserId, cancellationToken) < RepositoryRole.Admin
+            ? PortalError.Forbidden($"Only the repository's owner, or its organization's owners and maintainers, can {action}.")
+            : null;
 
     /// <summary>Whether a name is free under an owner (for checking as the user types).</summary>
     public async Task<bool> IsNameAvailableAsync(long ownerId, string name, CancellationToken cancellationToken = default)
