@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
@@ -26,6 +27,7 @@ public sealed class MirrorSyncService(
     IOptions<SyncOptions> syncOptions,
     IOptions<GitOptions> gitOptions,
     SyncProgressTracker progressTracker,
+    IServiceScopeFactory scopes,
     ILogger<MirrorSyncService> logger)
 {
     /// <summary>Refs a mirror takes: everything the upstream advertises except review refs of hosting services.</summary>
@@ -340,9 +342,10 @@ public sealed class MirrorSyncService(
             {
                 try
                 {
-                    using var renewal = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(db.Database.GetConnectionString()).Options);
+                    // Its own scope: the sync's DbContext is busy on another thread, and a DbContext is not thread-safe.
+                    using var scope = scopes.CreateScope();
                     var until = clock.GetUtcNow().UtcDateTime + syncOptions.Value.Lease;
-                    renewal.SyncStates.Where(s => s.RepositoryId == repositoryId && s.LeaseOwner == workerId)
+                    scope.ServiceProvider.GetRequiredService<PortalDbContext>().SyncStates.Where(s => s.RepositoryId == repositoryId && s.LeaseOwner == workerId)
                         .ExecuteUpdate(s => s.SetProperty(x => x.LeaseExpiresAt, until));
                 }
                 catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
