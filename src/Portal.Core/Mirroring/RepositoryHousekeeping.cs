@@ -107,11 +107,11 @@ public sealed class RepositoryHousekeeping(
 
     private void RemoveStaleTemporaryPacks(string repository)
     {
-        // A push killed mid-way leaves git's quarantine (objects/incoming-*) behind; refs never pointed into it.
+        // A push killed mid-way leaves git's quarantine (objects/tmp_objdir-incoming-*) behind; refs never pointed into it.
         var objects = Path.Combine(repository, "objects");
         if (Directory.Exists(objects))
         {
-            foreach (var quarantine in new DirectoryInfo(objects).EnumerateDirectories("incoming-*").Where(d => d.LastWriteTimeUtc < DateTime.UtcNow - StaleAfter))
+            foreach (var quarantine in new DirectoryInfo(objects).EnumerateDirectories("tmp_objdir-incoming-*").Where(d => d.LastWriteTimeUtc < DateTime.UtcNow - StaleAfter))
             {
                 quarantine.Delete(recursive: true);
             }

@@ -34,8 +34,10 @@ public sealed class KilledDuringPushTests
                     work.Commit($"big{i}.bin", RandomNumberGenerator.GetBytes(6 * 1024 * 1024));
                 }
 
-                var push = StartPush(work.Path, url);
-                await WaitForIncomingDataAsync(dataDir);
+                // Through a throttling proxy (about 1 MB/s) the 18 MB push is certain to be mid-way when Portal dies.
+                using var proxy = new ThrottlingProxy(portal.BaseAddress.Port, 16 * 1024, TimeSpan.FromMilliseconds(15));
+                var push = StartPush(work.Path, url.Replace($":{portal.BaseAddress.Port}/", $":{proxy.Port}/", StringComparison.Ordinal));
+                await WaitForIncomingDataAsync(dataDir, push);
                 await portal.KillAsync();
                 push.WaitForExit(30_000);
                 Assert.NotEqual(0, push.ExitCode);
@@ -79,17 +81,24 @@ public sealed class KilledDuringPushTests
     }
 
     /// <summary>Waits until git's receive-pack has started writing the pushed objects into its quarantine.</summary>
-    private static async Task WaitForIncomingDataAsync(string dataDir)
+    private static async Task WaitForIncomingDataAsync(string dataDir, Process push)
     {
         var objects = Path.Combine(dataDir, "repositories", "1.git", "objects");
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 3000; i++)
         {
-            if (Directory.EnumerateDirectories(objects, "incoming-*").Any(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories).Any()))
+            if (push.HasExited)
+            {
+                throw new InvalidOperationException($"The push ended (exit {push.ExitCode}) before Portal received any object.");
+            }
+
+            if (Directory.EnumerateDirectories(objects, "tmp_objdir-incoming-*").Any(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories).Any()))
             {
                 return;
             }
 
             await Task.Delay(10);
         }
+
+        throw new TimeoutException("The push never started writing objects.");
     }
 }
