@@ -33,6 +33,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<UpstreamCredentialStore>();
         services.AddSingleton<SyncQueue>();
         services.AddSingleton<SyncProgressTracker>();
+        services.AddSingleton<InterruptedSyncRecovery>();
 
         services.AddScoped<RepositoryAccess>();
         services.AddScoped<RepositoryService>();

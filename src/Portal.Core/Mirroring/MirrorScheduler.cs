@@ -9,11 +9,11 @@ using Portal.Core.Repositories;
 namespace Portal.Core.Mirroring;
 
 /// <summary>
-/// Every <see cref="SyncOptions.SchedulerPeriod"/>: recovers syncs whose lease expired, marks due mirrors Queued and
-/// enqueues them. "Due" is one indexed query on NextSyncAt, so a pass costs the same for 10 or 100,000 mirrors.
-/// On start it first re-queues what a previous process left queued or running.
+/// Every <see cref="SyncOptions.SchedulerPeriod"/>: ends syncs whose lease expired as failed, marks due mirrors Queued
+/// and enqueues them. "Due" is one indexed query on NextSyncAt, so a pass costs the same for 10 or 100,000 mirrors.
+/// On start it first ends what this node's previous process left running, and wakes what it left queued.
 /// </summary>
-public sealed class MirrorScheduler(IServiceScopeFactory scopes, SyncQueue queue, TimeProvider clock, IOptions<SyncOptions> options, ILogger<MirrorScheduler> logger) : BackgroundService
+public sealed class MirrorScheduler(IServiceScopeFactory scopes, SyncQueue queue, InterruptedSyncRecovery interrupted, TimeProvider clock, IOptions<SyncOptions> options, ILogger<MirrorScheduler> logger) : BackgroundService
 {
     private const int BatchSize = 500;
 
@@ -47,19 +47,15 @@ public sealed class MirrorScheduler(IServiceScopeFactory scopes, SyncQueue queue
         }
     }
 
-    /// <summary>Anything Running at start-up belonged to a process that is gone: queue it again, and wake all queued work.</summary>
+    /// <summary>
+    /// Runs this node's previous process left Running are ended as failed (retried at once the first time, see
+    /// <see cref="SyncStateTransitions"/>); then all queued work is woken.
+    /// </summary>
     public async Task RecoverAfterRestartAsync(CancellationToken cancellationToken)
     {
+        await interrupted.RecoverAfterRestartAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var recovered = await db.SyncStates
-            .Where(s => s.Status == SyncStatus.Running)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), cancellationToken);
-        if (recovered > 0)
-        {
-            logger.LogWarning("Recovered {Count} syncs interrupted by a restart", recovered);
-        }
-
         var queued = await db.SyncStates.Where(s => s.Status == SyncStatus.Queued).Select(s => s.RepositoryId).ToListAsync(cancellationToken);
         foreach (var id in queued)
         {
@@ -75,10 +71,8 @@ public sealed class MirrorScheduler(IServiceScopeFactory scopes, SyncQueue queue
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // A running sync whose lease lapsed (its process died without a restart of this one) is queued again.
-        await db.SyncStates
-            .Where(s => s.Status == SyncStatus.Running && s.LeaseExpiresAt < now)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.LeaseOwner, (string?)null), cancellationToken);
+        // A running sync whose lease lapsed (its process died) ends as a failed run; it is then due like any failure.
+        await interrupted.RecoverExpiredAsync(cancellationToken);
 
         var total = 0;
         while (true)

@@ -27,6 +27,7 @@ public sealed class MirrorSyncService(
     IOptions<SyncOptions> syncOptions,
     IOptions<GitOptions> gitOptions,
     SyncProgressTracker progressTracker,
+    InterruptedSyncRecovery interrupted,
     IServiceScopeFactory scopes,
     ILogger<MirrorSyncService> logger)
 {
@@ -58,6 +59,12 @@ public sealed class MirrorSyncService(
         try
         {
             await SyncAsync(repositoryId, cancellationToken);
+        }
+        catch (Exception exception) when (!IsShutdown(exception, cancellationToken))
+        {
+            // Past the sync's own error handling (the database failed, or a bug): the run still ends, as a failure.
+            logger.LogError(exception, "Sync of repository {RepositoryId} crashed", repositoryId);
+            await interrupted.RecordCrashAsync(repositoryId, workerId, CancellationToken.None);
         }
         finally
         {
@@ -98,12 +105,12 @@ public sealed class MirrorSyncService(
             progressTracker.Report(repositoryId, new SyncProgress("Connecting", null));
             outcome = await FetchAsync(repository, cancellationToken);
         }
-        catch (Exception exception) when (exception is GitException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception exception) when (!IsShutdown(exception, cancellationToken))
         {
+            // Every failure ends the run as failed and counts toward backoff and hard-fail: nothing an upstream sends
+            // (a hostile HEAD, a malformed answer) may leave a mirror Running or retried forever.
             logger.LogError(exception, "Sync of repository {RepositoryId} failed", repositoryId);
-            outcome = PortalError.Invalid(exception is System.Security.Cryptography.CryptographicException
-                ? "Portal cannot decrypt this repository's stored credentials (were the data folder's keys replaced?): enter them again in the settings."
-                : GitErrorHints.Explain(CredentialScrubber.Scrub(exception.Message, credentialStore.Read(repository.Credential).Secrets)));
+            outcome = PortalError.Invalid(DescribeFailure(exception, repository.Credential));
         }
         finally
         {
@@ -137,11 +144,7 @@ public sealed class MirrorSyncService(
         {
             run.Outcome = EventOutcome.Failed;
             run.Error = outcome.Error!.Message;
-            state.LastError = outcome.Error.Message;
-            state.ConsecutiveFailures++;
-            var hardFailed = state.ConsecutiveFailures >= syncOptions.Value.MaxConsecutiveFailures;
-            state.Status = hardFailed ? SyncStatus.HardFailed : SyncStatus.Failed;
-            state.NextSyncAt = hardFailed ? null : now + syncOptions.Value.BackoffAfter(state.ConsecutiveFailures, Interval(repository.Upstream));
+            SyncStateTransitions.Fail(state, outcome.Error.Message, now, syncOptions.Value, Interval(repository.Upstream));
         }
 
         repository.UpdatedAt = now;
@@ -217,7 +220,7 @@ public sealed class MirrorSyncService(
                 return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
             }
 
-            var head = remote.Head ?? ChooseHead(remote);
+            var head = IsUsableHead(remote.Head, remote) ? remote.Head : ChooseHead(remote);
             if (head is not null && head != before.Head)
             {
                 await local.SetHeadAsync(target, head, cancellationToken);
@@ -314,10 +317,23 @@ public sealed class MirrorSyncService(
 
     private sealed record FetchResult(IReadOnlyList<RefChange>? Changes, string? Warning);
 
-    /// <summary>When the upstream does not say where HEAD points: main, then master, then the first branch.</summary>
+    /// <summary>
+    /// When the upstream does not say where HEAD points, or points it somewhere Portal will not follow: main, then
+    /// master, then the first usable branch.
+    /// </summary>
     private static string? ChooseHead(RefSnapshot remote) =>
         new[] { "refs/heads/main", "refs/heads/master" }.FirstOrDefault(remote.Refs.ContainsKey)
-        ?? remote.Refs.Keys.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+        ?? remote.Refs.Keys.Where(r => IsUsableHead(r, remote)).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>
+    /// HEAD must name a branch the upstream actually has, whose name could not be taken for an option: a hostile
+    /// upstream may advertise anything (refs/heads/-x, a missing ref), and the default branch reaches every page.
+    /// </summary>
+    private static bool IsUsableHead(string? head, RefSnapshot remote) =>
+        head is not null
+        && head.StartsWith("refs/heads/", StringComparison.Ordinal)
+        && !head.AsSpan("refs/heads/".Length).StartsWith("-")
+        && remote.Refs.ContainsKey(head);
 
     private void ReportProgress(long repositoryId, string line)
     {
@@ -327,10 +343,39 @@ public sealed class MirrorSyncService(
         }
     }
 
-    private TimeSpan Interval(UpstreamSource upstream)
+    private TimeSpan Interval(UpstreamSource upstream) => SyncStateTransitions.Interval(upstream, syncOptions.Value);
+
+    /// <summary>Cancelled because Portal is stopping: the run is not over; its lease expires and recovery ends it.</summary>
+    private static bool IsShutdown(Exception exception, CancellationToken cancellationToken) =>
+        exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    /// <summary>What a person reads about a failure that git itself did not report: specific where Portal knows the cause.</summary>
+    private string DescribeFailure(Exception exception, UpstreamCredential? credential)
     {
-        var interval = TimeSpan.FromMinutes(upstream.SyncIntervalMinutes);
-        return interval < syncOptions.Value.MinInterval ? syncOptions.Value.MinInterval : interval;
+        var secrets = credential is null ? [] : SafeSecrets(credential);
+        return exception switch
+        {
+            System.Security.Cryptography.CryptographicException =>
+                "Portal cannot decrypt this repository's stored credentials (were the data folder's keys replaced?): enter them again in the settings.",
+            GitException or IOException or UnauthorizedAccessException =>
+                GitErrorHints.Explain(CredentialScrubber.Scrub(exception.Message, secrets)),
+            ArgumentException =>
+                "The upstream sent a value Portal refuses to pass to git (for example a ref name or HEAD starting with '-'): " +
+                CredentialScrubber.Scrub(exception.Message, secrets),
+            _ => InterruptedSyncRecovery.InternalErrorMessage,
+        };
+    }
+
+    private IEnumerable<string> SafeSecrets(UpstreamCredential credential)
+    {
+        try
+        {
+            return credentialStore.Read(credential).Secrets;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Keeps the claim alive while a long fetch runs; a crashed Portal stops renewing and the lease expires.</summary>

@@ -8,8 +8,11 @@ namespace Portal.Core.Mirroring;
 /// <summary>At most <see cref="SyncOptions.MaxConcurrent"/> syncs at once, each in its own DI scope (its own DbContext).</summary>
 public sealed class SyncWorkerPool(SyncQueue queue, IServiceScopeFactory scopes, IOptions<SyncOptions> options, ILogger<SyncWorkerPool> logger) : BackgroundService
 {
+    /// <summary>The start of every lease this machine's Portal processes take: one node, one process.</summary>
+    public static readonly string NodePrefix = $"{Environment.MachineName}:";
+
     /// <summary>Identifies this process's leases: a restarted Portal is a different owner.</summary>
-    public static readonly string InstanceId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    public static readonly string InstanceId = $"{NodePrefix}{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrent).Select(i => RunWorkerAsync(i, stoppingToken)));
@@ -41,7 +44,7 @@ public sealed class SyncWorkerPool(SyncQueue queue, IServiceScopeFactory scopes,
             }
             catch (Exception exception)
             {
-                // One broken repository must not stop the worker; its state stays Running until the lease is recovered.
+                // One broken repository must not stop the worker (the run itself was ended as failed by the sync service).
                 logger.LogError(exception, "Sync worker {Worker} failed on repository {RepositoryId}", workerId, repositoryId);
             }
         }
