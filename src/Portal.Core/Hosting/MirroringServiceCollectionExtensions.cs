@@ -17,6 +17,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<LocalRepository>();
         services.AddSingleton<SshTools>();
         services.AddSingleton<Lfs.LfsObjectStore>();
+        services.AddOptions<Browsing.BrowsingOptions>().BindConfiguration(Browsing.BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Browsing.RepositoryBrowser>();
         return services;
     }
