@@ -27,6 +27,7 @@ public static class ProblemResults
         403 => "Forbidden",
         404 => "Not found",
         409 => "Conflict",
+        413 => "Request body too large",
         429 => "Too many requests",
         _ => "Error",
     };

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-using Portal.Core.Git;
 using Portal.Core.Lfs;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.GitHttp;
 
@@ -15,14 +13,18 @@ public static class LfsEndpoints
 {
     private const string LfsJson = "application/vnd.git-lfs+json";
 
+    /// <summary>A batch request: git-lfs sends 100 objects (~10 KB); this allows ten thousand.</summary>
+    private const long MaxBatchBytes = 1024 * 1024;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static RouteGroupBuilder MapLfs(this RouteGroupBuilder git)
     {
-        git.MapPost("/info/lfs/objects/batch", BatchAsync);
+        git.MapPost("/info/lfs/objects/batch", BatchAsync).WithRequestBodyLimit(MaxBatchBytes, "send fewer objects per batch request.", RefuseTooLargeAsync);
         git.MapGet("/info/lfs/objects/{oid}", DownloadAsync);
-        git.MapPut("/info/lfs/objects/{oid}", UploadAsync);
-        git.MapPost("/info/lfs/locks/verify", (HttpContext context) => Results.Json(new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }, contentType: LfsJson));
+        git.MapPut("/info/lfs/objects/{oid}", UploadAsync).WithRequestBodyLimit(GitSmartHttpEndpoints.MaxBodyBytes, GitSmartHttpEndpoints.LargeBodyHint, RefuseTooLargeAsync);
+        git.MapPost("/info/lfs/locks/verify", (HttpContext context) => Results.Json(new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }, contentType: LfsJson))
+            .WithRequestBodyLimit(MaxBatchBytes, "send a smaller request.", RefuseTooLargeAsync);
         git.MapGet("/info/lfs/locks", (HttpContext context) => Results.Json(new { locks = Array.Empty<object>() }, contentType: LfsJson));
         return git;
     }
@@ -93,7 +95,7 @@ public static class LfsEndpoints
         await Results.File(store.PathOf(access.Repository.Id, oid), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
     }
 
-    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store, IOptions<GitOptions> options)
+    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
     {
         var access = await resolver.ResolveAsync(context, owner, repo, write: true);
         if (access.Refusal is { } refusal)
@@ -108,11 +110,6 @@ public static class LfsEndpoints
             return;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
-        }
-
         var stored = await store.StoreAsync(access.Repository!.Id, oid, context.Request.ContentLength, context.Request.Body, context.RequestAborted);
         if (!stored.Succeeded)
         {
@@ -122,6 +119,8 @@ public static class LfsEndpoints
 
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
+
+    private static Task RefuseTooLargeAsync(HttpContext context, string message) => ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, message);
 
     private static async Task ErrorAsync(HttpContext context, int status, string message, bool challenge = false)
     {
