@@ -17,6 +17,7 @@ public static class ProblemResults
         PortalErrorKind.NotFound => StatusCodes.Status404NotFound,
         PortalErrorKind.Conflict => StatusCodes.Status409Conflict,
         PortalErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        PortalErrorKind.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Portal.Core;
 using Portal.Core.Lfs;
 using Portal.Web.Hosting;
 
@@ -58,6 +59,7 @@ public static class LfsEndpoints
         var repositoryId = access.Repository!.Id;
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}/{owner}/{repo}/info/lfs/objects/";
         var header = context.Request.Headers.Authorization.Count > 0 ? new Dictionary<string, string> { ["Authorization"] = context.Request.Headers.Authorization.ToString() } : null;
+        var overQuota = upload ? await OverQuotaAsync(request.Objects.Take(10_000), repositoryId, store, context.RequestAborted) : null;
         var objects = request.Objects.Take(10_000).Select(o =>
         {
             if (!LfsObjectStore.IsValidOid(o.Oid) || o.Size < 0)
@@ -67,6 +69,11 @@ public static class LfsEndpoints
 
             var stored = store.SizeOf(repositoryId, o.Oid!);
             var action = new ObjectAction(baseUrl + o.Oid, header, 3600);
+            if (upload && stored is null && overQuota is not null)
+            {
+                return new BatchObject(o.Oid!, o.Size, null, null, new ObjectError(StatusCodes.Status507InsufficientStorage, overQuota));
+            }
+
             return upload
                 ? new BatchObject(o.Oid!, o.Size, true, stored is null ? new Dictionary<string, ObjectAction> { ["upload"] = action } : null, null)
                 : stored is null
@@ -75,6 +82,20 @@ public static class LfsEndpoints
         }).ToList();
         context.Response.ContentType = LfsJson;
         await JsonSerializer.SerializeAsync(context.Response.Body, new BatchResponse("basic", objects), Json, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Why the objects to upload cannot all be stored, or null when they fit the repository's quota. All or nothing:
+    /// a push whose objects do not all fit fails anyway, so none is uploaded in vain.
+    /// </summary>
+    private static async Task<string?> OverQuotaAsync(IEnumerable<RequestedObject> objects, long repositoryId, LfsObjectStore store, CancellationToken cancellationToken)
+    {
+        var needed = objects.Where(o => LfsObjectStore.IsValidOid(o.Oid) && o.Size >= 0 && store.SizeOf(repositoryId, o.Oid!) is null)
+            .DistinctBy(o => o.Oid).Sum(o => (decimal)o.Size);
+        var remaining = await store.RemainingAsync(repositoryId, cancellationToken);
+        return needed > remaining
+            ? $"These objects need {needed:N0} bytes but this repository's storage has {remaining:N0} left (its quota counts DVC and Git LFS together). Remove data or ask an admin to raise Portal:Storage:QuotaBytesPerRepo."
+            : null;
     }
 
     private static async Task DownloadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
@@ -113,7 +134,8 @@ public static class LfsEndpoints
         var stored = await store.StoreAsync(access.Repository!.Id, oid, context.Request.ContentLength, context.Request.Body, context.RequestAborted);
         if (!stored.Succeeded)
         {
-            await ErrorAsync(context, StatusCodes.Status400BadRequest, stored.Error!.Message);
+            var status = stored.Error!.Kind == PortalErrorKind.InsufficientStorage ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status400BadRequest;
+            await ErrorAsync(context, status, stored.Error.Message);
             return;
         }
 
