@@ -19,6 +19,9 @@ public enum PortalErrorKind
     NotFound,
     Conflict,
     TooManyRequests,
+
+    /// <summary>The repository's storage quota has no room for this (HTTP 507).</summary>
+    InsufficientStorage,
 }
 
 /// <summary>A value or an error; services return this instead of throwing for expected failures.</summary>

@@ -16,7 +16,14 @@ public sealed record TreeEntry(string Name, string Path, TreeEntryKind Kind, lon
 
 public sealed record CommitSummary(string Id, string ShortId, string AuthorName, string AuthorEmail, DateTime AuthorDate, string Subject);
 
-public sealed record CommitDetail(CommitSummary Summary, string Message, IReadOnlyList<string> ParentIds, IReadOnlyList<ChangedFile> Files, string Diff, bool DiffTruncated);
+/// <summary>A commit; <see cref="FilesTruncated"/> when it changes more files than a listing holds.</summary>
+public sealed record CommitDetail(CommitSummary Summary, string Message, IReadOnlyList<string> ParentIds, IReadOnlyList<ChangedFile> Files, bool FilesTruncated, CommitDiff Diff);
+
+/// <summary>
+/// A commit's diff as far as it was read: all of it, or its first <see cref="MaxBytes"/> when <see cref="Truncated"/>
+/// (git was stopped there). <see cref="BytesRead"/> is what was read from git: never more than the cap + 1.
+/// </summary>
+public sealed record CommitDiff(string Text, bool Truncated, long BytesRead, int MaxBytes);
 
 public sealed record ChangedFile(string Status, string Path, int? Added, int? Deleted);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Options;
 using Portal.Core.Git;
 using Portal.Core.Hosting;
 
@@ -8,29 +9,42 @@ namespace Portal.Core.Browsing;
 /// <summary>
 /// Reads what the project pages show, straight from git and only what a page needs: one tree level, one page of
 /// history, one file up to a size limit. Nothing walks the whole repository, so 100,000 commits or 5,000 refs cost
-/// the same as a handful (the commit-graph written after syncs keeps log fast).
+/// the same as a handful (the commit-graph written after syncs keeps log fast). Every read goes through
+/// <see cref="GitRunner.ReadCappedAsync"/>: git's output is read up to a cap and git is stopped there, so a commit of
+/// twenty 400 MB files costs a page no more memory than a small one.
 /// </summary>
-public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
+public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOptions<BrowsingOptions> options)
 {
     /// <summary>Files larger than this show their beginning and a notice.</summary>
     public const int MaxDisplayBytes = 512 * 1024;
 
-    private const int MaxDiffBytes = 1024 * 1024;
+    /// <summary>Listings (refs, a directory, a page of history, a commit's changed files): far beyond what a page shows.</summary>
+    private const int MaxListingBytes = 4 * 1024 * 1024;
+
+    private const int MaxMessageBytes = 256 * 1024;
+
+    /// <summary>rev-parse and cat-file -t/-s answers.</summary>
+    private const int MaxShortAnswerBytes = 4 * 1024;
+
     private const char FieldSeparator = '\u001f';
     private const char RecordSeparator = '\u001e';
 
+    // Names, e-mails and subjects are cut by git itself (%<(N,trunc), padded with spaces we trim), so one commit with
+    // a megabyte-long subject cannot fill a page of history.
+    private const string SummaryFormat = "%H%x1f%h%x1f%<(200,trunc)%an%x1f%<(200,trunc)%ae%x1f%at%x1f%<(500,trunc)%s";
+
     public async Task<IReadOnlyList<BranchInfo>> BranchesAsync(long repositoryId, string? defaultBranch, int take, CancellationToken cancellationToken)
     {
-        var output = await RunAsync(repositoryId, GitCommand.Create("for-each-ref").Option("--sort=-committerdate").Option($"--count={Math.Clamp(take, 1, 5000)}")
-            .Option("--format=%(refname:strip=2)%1f%(objectname)%1f%(committerdate:unix)%1f%(contents:subject)%1e").Option("refs/heads/"), cancellationToken);
-        return [.. Records(output).Select(f => new BranchInfo(f[0], f[1], FromUnix(f[2]), f[3], f[0] == defaultBranch))];
+        var output = await ReadAsync(repositoryId, GitCommand.Create("for-each-ref").Option("--sort=-committerdate").Option($"--count={Math.Clamp(take, 1, 5000)}")
+            .Option("--format=%(refname:strip=2)%1f%(objectname)%1f%(committerdate:unix)%1f%(contents:subject)%1e").Option("refs/heads/"), MaxListingBytes, cancellationToken);
+        return [.. Records(output).Where(f => f.Length >= 4).Select(f => new BranchInfo(f[0], f[1], FromUnix(f[2]), f[3], f[0] == defaultBranch))];
     }
 
     public async Task<IReadOnlyList<TagInfo>> TagsAsync(long repositoryId, int take, CancellationToken cancellationToken)
     {
-        var output = await RunAsync(repositoryId, GitCommand.Create("for-each-ref").Option("--sort=-creatordate").Option($"--count={Math.Clamp(take, 1, 5000)}")
-            .Option("--format=%(refname:strip=2)%1f%(objectname)%1f%(creatordate:unix)%1f%(objecttype)%1f%(contents:subject)%1e").Option("refs/tags/"), cancellationToken);
-        return [.. Records(output).Select(f => new TagInfo(f[0], f[1], FromUnix(f[2]), f[3] == "tag" ? f[4] : null, f[3] == "tag"))];
+        var output = await ReadAsync(repositoryId, GitCommand.Create("for-each-ref").Option("--sort=-creatordate").Option($"--count={Math.Clamp(take, 1, 5000)}")
+            .Option("--format=%(refname:strip=2)%1f%(objectname)%1f%(creatordate:unix)%1f%(objecttype)%1f%(contents:subject)%1e").Option("refs/tags/"), MaxListingBytes, cancellationToken);
+        return [.. Records(output).Where(f => f.Length >= 5).Select(f => new TagInfo(f[0], f[1], FromUnix(f[2]), f[3] == "tag" ? f[4] : null, f[3] == "tag"))];
     }
 
     /// <summary>The commit a branch, tag or commit id names; null if it names nothing.</summary>
@@ -41,8 +55,8 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
             return null;
         }
 
-        var result = await git.RunAsync(GitCommand.Create("rev-parse").Option("--verify").Option("--quiet").EndOfOptions().Value(refOrCommit + "^{commit}"), Path(repositoryId), cancellationToken: cancellationToken);
-        return result.Succeeded ? result.StandardOutput.Trim() : null;
+        var result = await ReadAsync(repositoryId, GitCommand.Create("rev-parse").Option("--verify").Option("--quiet").EndOfOptions().Value(refOrCommit + "^{commit}"), MaxShortAnswerBytes, cancellationToken);
+        return result.Succeeded && !result.Truncated ? result.Text.Trim() : null;
     }
 
     /// <summary>One directory level at a commit, directories first.</summary>
@@ -50,19 +64,23 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
     {
         // "<commit>:<path>" names a tree or blob; "<commit>:" is the root tree.
         var target = $"{commit}:{path}";
-        var type = await git.RunAsync(GitCommand.Create("cat-file").Option("-t").EndOfOptions().Value(target), Path(repositoryId), cancellationToken: cancellationToken);
-        if (!type.Succeeded || type.StandardOutput.Trim() != "tree")
+        if (await ShortAnswerAsync(repositoryId, GitCommand.Create("cat-file").Option("-t").EndOfOptions().Value(target), cancellationToken) != "tree")
         {
             return null;
         }
 
-        var output = await RunAsync(repositoryId, GitCommand.Create("ls-tree").Option("-l").Option("-z").EndOfOptions().Value(target), cancellationToken);
+        var output = await ReadAsync(repositoryId, GitCommand.Create("ls-tree").Option("-l").Option("-z").EndOfOptions().Value(target), MaxListingBytes, cancellationToken);
         var entries = new List<TreeEntry>();
-        foreach (var record in output.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var record in Complete(output, '\0').Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
             // "<mode> SP <type> SP <object> SP+ <size> TAB <name>"
             var tab = record.IndexOf('\t');
-            var meta = record[..tab].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var meta = tab < 0 ? [] : record[..tab].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (meta.Length < 4)
+            {
+                continue;
+            }
+
             var name = record[(tab + 1)..];
             var kind = meta[1] switch
             {
@@ -81,15 +99,15 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
     public async Task<BlobView?> BlobAsync(long repositoryId, string commit, string path, CancellationToken cancellationToken)
     {
         var target = $"{commit}:{path}";
-        var size = await git.RunAsync(GitCommand.Create("cat-file").Option("-s").EndOfOptions().Value(target), Path(repositoryId), cancellationToken: cancellationToken);
-        var type = await git.RunAsync(GitCommand.Create("cat-file").Option("-t").EndOfOptions().Value(target), Path(repositoryId), cancellationToken: cancellationToken);
-        if (!size.Succeeded || type.StandardOutput.Trim() != "blob")
+        var size = await ShortAnswerAsync(repositoryId, GitCommand.Create("cat-file").Option("-s").EndOfOptions().Value(target), cancellationToken);
+        var type = await ShortAnswerAsync(repositoryId, GitCommand.Create("cat-file").Option("-t").EndOfOptions().Value(target), cancellationToken);
+        if (!long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var length) || type != "blob")
         {
             return null;
         }
 
-        var length = long.Parse(size.StandardOutput.Trim(), CultureInfo.InvariantCulture);
-        var bytes = await ReadPrefixAsync(repositoryId, target, (int)Math.Min(length, MaxDisplayBytes), cancellationToken);
+        var content = await ReadAsync(repositoryId, GitCommand.Create("cat-file").Option("blob").EndOfOptions().Value(target), MaxDisplayBytes, cancellationToken);
+        var bytes = content.Bytes;
         var text = Encoding.UTF8.GetString(bytes);
         if (length < 1024 && text.StartsWith("version https://git-lfs.github.com/spec/v1", StringComparison.Ordinal))
         {
@@ -108,16 +126,20 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
     public async Task<IReadOnlyList<CommitSummary>> LogAsync(long repositoryId, string commit, string? path, int skip, int take, CancellationToken cancellationToken)
     {
         var command = GitCommand.Create("log").Option($"--skip={Math.Max(0, skip)}").Option($"--max-count={Math.Clamp(take, 1, 200)}")
-            .Option("--format=%H%x1f%h%x1f%an%x1f%ae%x1f%at%x1f%s%x1e").EndOfOptions().Value(commit);
+            .Option($"--format={SummaryFormat}%x1e").EndOfOptions().Value(commit);
         if (!string.IsNullOrEmpty(path))
         {
             command.Paths(path);
         }
 
-        var output = await RunAsync(repositoryId, command, cancellationToken);
-        return [.. Records(output).Select(f => new CommitSummary(f[0], f[1], f[2], f[3], FromUnix(f[4]), f[5]))];
+        var output = await ReadAsync(repositoryId, command, MaxListingBytes, cancellationToken);
+        return [.. Records(output).Where(f => f.Length >= 6).Select(Summary)];
     }
 
+    /// <summary>
+    /// A commit with its changed files and its diff, the diff read up to <see cref="BrowsingOptions.MaxDiffBytes"/>
+    /// (git stopped there) and files above <see cref="BrowsingOptions.MaxDiffFileBytes"/> treated as binary.
+    /// </summary>
     public async Task<CommitDetail?> CommitAsync(long repositoryId, string commitId, CancellationToken cancellationToken)
     {
         var resolved = await ResolveCommitAsync(repositoryId, commitId, cancellationToken);
@@ -126,20 +148,25 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
             return null;
         }
 
-        var header = await RunAsync(repositoryId, GitCommand.Create("show").Option("-s").Option("--format=%H%x1f%h%x1f%an%x1f%ae%x1f%at%x1f%s%x1f%P%x1f%B%x1e").EndOfOptions().Value(resolved), cancellationToken);
-        var f = Records(header).Single();
-        var numstat = await RunAsync(repositoryId, GitCommand.Create("diff-tree").Option("-r").Option("-M").Option("--root").Option("--no-commit-id").Option("--numstat").Option("-z").EndOfOptions().Value(resolved), cancellationToken);
-        var status = await RunAsync(repositoryId, GitCommand.Create("diff-tree").Option("-r").Option("-M").Option("--root").Option("--no-commit-id").Option("--name-status").Option("-z").EndOfOptions().Value(resolved), cancellationToken);
-        var diff = await git.RunAsync(GitCommand.Create("diff-tree").Option("-p").Option("-M").Option("--root").Option("--no-commit-id").Option("--no-color").EndOfOptions().Value(resolved), Path(repositoryId), cancellationToken: cancellationToken);
-        var text = diff.StandardOutput;
-        var truncated = text.Length > MaxDiffBytes;
+        // The message (%B) comes last and may be cut at the cap; it may itself contain the field separator.
+        var header = await ReadAsync(repositoryId, GitCommand.Create("show").Option("-s").Option($"--format={SummaryFormat}%x1f%P%x1f%B").EndOfOptions().Value(resolved), MaxMessageBytes, cancellationToken);
+        var f = header.Text.Split(FieldSeparator, 8);
+        if (!header.Succeeded || f.Length < 8)
+        {
+            return null;
+        }
+
+        var numstat = await ReadAsync(repositoryId, DiffTree().Option("-r").Option("--numstat").Option("-z").EndOfOptions().Value(resolved), MaxListingBytes, cancellationToken);
+        var status = await ReadAsync(repositoryId, DiffTree().Option("-r").Option("--name-status").Option("-z").EndOfOptions().Value(resolved), MaxListingBytes, cancellationToken);
+        var maxDiffBytes = options.Value.MaxDiffBytes;
+        var diff = await ReadAsync(repositoryId, DiffTree().Option("-p").Option("--no-color").EndOfOptions().Value(resolved), maxDiffBytes, cancellationToken);
         return new CommitDetail(
-            new CommitSummary(f[0], f[1], f[2], f[3], FromUnix(f[4]), f[5]),
-            f[7].Trim(),
+            Summary(f),
+            f[7].Trim() + (header.Truncated ? "…" : ""),
             f[6].Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            ParseChangedFiles(status, numstat),
-            truncated ? text[..MaxDiffBytes] : text,
-            truncated);
+            ParseChangedFiles(Complete(status, '\0'), Complete(numstat, '\0')),
+            numstat.Truncated || status.Truncated,
+            new CommitDiff(diff.Succeeded ? diff.Text : "", diff.Truncated, diff.BytesRead, maxDiffBytes));
     }
 
     /// <summary>The README at the root of a tree, if any: (name, text).</summary>
@@ -184,12 +211,17 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
 
         var files = new List<ChangedFile>();
         var statusParts = nameStatus.Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i < statusParts.Length; i++)
+        for (var i = 0; i + 1 < statusParts.Length; i++)
         {
             var code = statusParts[i];
             var path = statusParts[++i];
             if (code.StartsWith('R') || code.StartsWith('C'))
             {
+                if (i + 1 >= statusParts.Length)
+                {
+                    break;
+                }
+
                 path = statusParts[++i];
             }
 
@@ -200,38 +232,40 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir)
         return files;
     }
 
-    private async Task<byte[]> ReadPrefixAsync(long repositoryId, string target, int count, CancellationToken cancellationToken)
+    private GitCommand DiffTree() =>
+        GitCommand.Create("diff-tree").WithConfig("core.bigFileThreshold", options.Value.MaxDiffFileBytes.ToString(CultureInfo.InvariantCulture))
+            .Option("-M").Option("--root").Option("--no-commit-id");
+
+    private Task<GitCappedOutput> ReadAsync(long repositoryId, GitCommand command, int maxBytes, CancellationToken cancellationToken) =>
+        git.ReadCappedAsync(command, Path(repositoryId), maxBytes, cancellationToken);
+
+    /// <summary>A one-line answer (an id, a type, a size), or null when git failed.</summary>
+    private async Task<string?> ShortAnswerAsync(long repositoryId, GitCommand command, CancellationToken cancellationToken)
     {
-        await using var process = git.StartStreaming(GitCommand.Create("cat-file").Option("blob").EndOfOptions().Value(target), Path(repositoryId));
-        process.Input.Close();
-        var buffer = new byte[count];
-        var read = 0;
-        while (read < count)
-        {
-            var n = await process.Output.ReadAsync(buffer.AsMemory(read, count - read), cancellationToken);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        return read == count ? buffer : buffer[..read];
-    }
-
-    private async Task<string> RunAsync(long repositoryId, GitCommand command, CancellationToken cancellationToken)
-    {
-        var result = await git.RunAsync(command, Path(repositoryId), cancellationToken: cancellationToken);
-        return result.Succeeded ? result.StandardOutput : "";
+        var output = await ReadAsync(repositoryId, command, MaxShortAnswerBytes, cancellationToken);
+        return output.Succeeded && !output.Truncated ? output.Text.Trim() : null;
     }
 
     private string Path(long repositoryId) => dataDir.RepositoryPath(repositoryId);
 
-    private static IEnumerable<string[]> Records(string output) =>
-        output.Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries)
+    /// <summary>The output up to its last complete record: a record cut at the cap is dropped, not shown half.</summary>
+    private static string Complete(GitCappedOutput output, char terminator)
+    {
+        if (!output.Succeeded)
+        {
+            return "";
+        }
+
+        var text = output.Text;
+        return output.Truncated ? text[..(text.LastIndexOf(terminator) + 1)] : text;
+    }
+
+    private static IEnumerable<string[]> Records(GitCappedOutput output) =>
+        Complete(output, RecordSeparator).Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(r => r.TrimStart('\n').Split(FieldSeparator))
             .Where(f => f.Length > 1);
+
+    private static CommitSummary Summary(string[] f) => new(f[0], f[1], f[2].TrimEnd(' '), f[3].TrimEnd(' '), FromUnix(f[4]), f[5].TrimEnd(' '));
 
     private static DateTime FromUnix(string seconds) =>
         long.TryParse(seconds, CultureInfo.InvariantCulture, out var s) ? DateTimeOffset.FromUnixTimeSeconds(s).UtcDateTime : DateTime.MinValue;

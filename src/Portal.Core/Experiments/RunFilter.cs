@@ -1,18 +1,24 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Text;
 
 namespace Portal.Core.Experiments;
 
 /// <summary>
 /// MLflow's run search filter (https://mlflow.org/docs/latest/search-runs.html): clauses joined by AND, each
-/// "(metrics|params|tags|attributes).KEY OP VALUE". Metrics compare numbers; params, tags and attributes compare
-/// strings (=, !=, LIKE, ILIKE). Keys may be quoted with backticks or double quotes.
+/// "(metrics|params|tags|attributes).KEY OP VALUE". Metrics and the time attributes compare numbers; params, tags
+/// and the other attributes compare strings (=, !=, LIKE, ILIKE, IN, NOT IN). Keys may be quoted with backticks or
+/// double quotes. The filter comes from anyone who can read the repository, so it is bounded
+/// (<see cref="MaxLengthBytes"/>), parsed in one pass by <see cref="RunFilterParser"/> and matched in linear time
+/// (<see cref="LikePattern"/>): no regular expression ever sees it.
 /// </summary>
-public sealed partial class RunFilter
+public sealed class RunFilter
 {
-    private readonly List<Clause> clauses;
+    /// <summary>The longest filter accepted, in UTF-8 bytes.</summary>
+    public const int MaxLengthBytes = 4096;
 
-    private RunFilter(List<Clause> clauses)
+    private readonly IReadOnlyList<RunFilterClause> clauses;
+
+    internal RunFilter(IReadOnlyList<RunFilterClause> clauses)
     {
         this.clauses = clauses;
     }
@@ -26,119 +32,129 @@ public sealed partial class RunFilter
             return All;
         }
 
-        var clauses = new List<Clause>();
-        foreach (var part in AndSplitter().Split(filter.Trim()))
+        var length = Encoding.UTF8.GetByteCount(filter);
+        if (length > MaxLengthBytes)
         {
-            var match = ClauseShape().Match(part.Trim());
-            if (!match.Success)
-            {
-                return PortalError.Invalid($"Invalid filter clause '{part.Trim()}': expected e.g. metrics.loss < 0.5 or params.lr = '0.01'.");
-            }
-
-            var entity = match.Groups["entity"].Value.ToLowerInvariant() switch
-            {
-                "metrics" or "metric" => Entity.Metric,
-                "params" or "param" or "parameters" or "parameter" => Entity.Param,
-                "tags" or "tag" => Entity.Tag,
-                "attributes" or "attribute" or "attr" or "run" => Entity.Attribute,
-                var other => (Entity?)null,
-            };
-            if (entity is null)
-            {
-                return PortalError.Invalid($"Unknown entity '{match.Groups["entity"].Value}' in filter: use metrics, params, tags or attributes.");
-            }
-
-            var key = match.Groups["key"].Value.Trim('`', '"');
-            var op = match.Groups["op"].Value.ToUpperInvariant();
-            var raw = match.Groups["value"].Value;
-            var quoted = raw.Length >= 2 && (raw[0] is '\'' or '"') && raw[^1] == raw[0];
-            var value = quoted ? raw[1..^1] : raw;
-            if (entity == Entity.Metric)
-            {
-                if (quoted || !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || op is "LIKE" or "ILIKE")
-                {
-                    return PortalError.Invalid($"Metric '{key}' must be compared with a number using =, !=, <, <=, > or >=.");
-                }
-            }
-            else if (!quoted && !(entity == Entity.Attribute && op is "<" or "<=" or ">" or ">=" or "=" or "!=" && double.TryParse(value, CultureInfo.InvariantCulture, out _)))
-            {
-                return PortalError.Invalid($"The value for {match.Groups["entity"].Value}.{key} must be a quoted string, e.g. '{value}'.");
-            }
-
-            clauses.Add(new Clause(entity.Value, key, op, value));
+            return PortalError.Invalid($"The filter is {length:N0} bytes long; Portal accepts at most {MaxLengthBytes:N0}. Search with fewer or shorter clauses.");
         }
 
-        return new RunFilter(clauses);
+        return new RunFilterParser(filter).Parse();
     }
 
-    public bool Matches(TrackingRun run) => clauses.All(c => c.Matches(run));
-
-    private enum Entity
+    public bool Matches(TrackingRun run)
     {
-        Metric,
-        Param,
-        Tag,
-        Attribute,
-    }
-
-    private sealed record Clause(Entity Entity, string Key, string Op, string Value)
-    {
-        public bool Matches(TrackingRun run)
+        foreach (var clause in clauses)
         {
-            switch (Entity)
+            if (!clause.Matches(run))
             {
-                case Entity.Metric:
-                    var metric = run.LatestMetrics.FirstOrDefault(m => m.Key == Key);
-                    return metric is not null && Compare(metric.Value.CompareTo(double.Parse(Value, CultureInfo.InvariantCulture)));
-                case Entity.Param:
-                    return StringMatches(run.Params.FirstOrDefault(p => p.Key == Key)?.Value);
-                case Entity.Tag:
-                    return StringMatches(run.Tags.FirstOrDefault(t => t.Key == Key)?.Value);
-                default:
-                    var attribute = Key.ToLowerInvariant() switch
-                    {
-                        "status" => run.Status,
-                        "run_name" or "runname" => run.RunName,
-                        "run_id" or "run_uuid" => run.Id,
-                        "user_id" => run.UserId,
-                        "start_time" => run.StartTime.ToString(CultureInfo.InvariantCulture),
-                        "end_time" => run.EndTime?.ToString(CultureInfo.InvariantCulture),
-                        _ => null,
-                    };
-                    return Key is "start_time" or "end_time" && double.TryParse(Value, CultureInfo.InvariantCulture, out var number)
-                        ? attribute is not null && Compare(double.Parse(attribute, CultureInfo.InvariantCulture).CompareTo(number))
-                        : StringMatches(attribute);
+                return false;
             }
         }
 
-        private bool StringMatches(string? actual) => actual is not null && Op switch
-        {
-            "=" => actual == Value,
-            "!=" => actual != Value,
-            "LIKE" => Like(actual, Value, ignoreCase: false),
-            "ILIKE" => Like(actual, Value, ignoreCase: true),
-            _ => Compare(string.CompareOrdinal(actual, Value)),
-        };
+        return true;
+    }
+}
 
-        private bool Compare(int comparison) => Op switch
-        {
-            "=" => comparison == 0,
-            "!=" => comparison != 0,
-            "<" => comparison < 0,
-            "<=" => comparison <= 0,
-            ">" => comparison > 0,
-            ">=" => comparison >= 0,
-            _ => false,
-        };
+internal enum FilterEntity
+{
+    Metric,
+    Param,
+    Tag,
+    Attribute,
+}
 
-        private static bool Like(string actual, string pattern, bool ignoreCase) =>
-            Regex.IsMatch(actual, "^" + Regex.Escape(pattern).Replace("%", ".*", StringComparison.Ordinal).Replace("_", ".", StringComparison.Ordinal) + "$",
-                (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+internal enum FilterOperator
+{
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Like,
+    ILike,
+    In,
+    NotIn,
+}
+
+/// <summary>One "entity.key OP value" clause, with its value already parsed (a number, a string, a list or a LIKE pattern).</summary>
+internal abstract class RunFilterClause
+{
+    public abstract bool Matches(TrackingRun run);
+}
+
+/// <summary>A metric or a time attribute compared with a number.</summary>
+internal sealed class NumberClause(Func<TrackingRun, double?> select, FilterOperator op, double value) : RunFilterClause
+{
+    public override bool Matches(TrackingRun run)
+    {
+        if (select(run) is not { } actual)
+        {
+            return false;
+        }
+
+        var comparison = actual.CompareTo(value);
+        return op switch
+        {
+            FilterOperator.Equal => comparison == 0,
+            FilterOperator.NotEqual => comparison != 0,
+            FilterOperator.Less => comparison < 0,
+            FilterOperator.LessOrEqual => comparison <= 0,
+            FilterOperator.Greater => comparison > 0,
+            _ => comparison >= 0,
+        };
+    }
+}
+
+/// <summary>A param, tag or string attribute compared with a string, a list of strings or a LIKE pattern.</summary>
+internal sealed class StringClause(Func<TrackingRun, string?> select, FilterOperator op, IReadOnlyList<string> values) : RunFilterClause
+{
+    private readonly LikePattern? pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+
+    public override bool Matches(TrackingRun run)
+    {
+        if (select(run) is not { } actual)
+        {
+            return false;
+        }
+
+        return op switch
+        {
+            FilterOperator.Equal => actual == values[0],
+            FilterOperator.NotEqual => actual != values[0],
+            FilterOperator.In => values.Contains(actual, StringComparer.Ordinal),
+            FilterOperator.NotIn => !values.Contains(actual, StringComparer.Ordinal),
+            _ => pattern!.IsMatch(actual),
+        };
     }
 
-    [GeneratedRegex(@"\s+and\s+", RegexOptions.IgnoreCase)]
-    private static partial Regex AndSplitter();
+    public static string? Param(TrackingRun run, string key) => run.Params.FirstOrDefault(p => p.Key == key)?.Value;
 
-    [GeneratedRegex(@"^(?<entity>[A-Za-z]+)\.(?<key>`[^`]+`|""[^""]+""|[A-Za-z0-9_.\-/ ]+?)\s*(?<op>!=|>=|<=|=|<|>|(?i:ilike|like))\s*(?<value>'[^']*'|""[^""]*""|[-+0-9.eE]+|[A-Za-z_]+)$")]
-    private static partial Regex ClauseShape();
+    public static string? Tag(TrackingRun run, string key) => run.Tags.FirstOrDefault(t => t.Key == key)?.Value;
+}
+
+/// <summary>The attributes a filter may name, as MLflow spells them.</summary>
+internal static class RunAttributes
+{
+    public const string Names = "run_id, run_name, status, user_id, artifact_uri, lifecycle_stage, start_time, end_time";
+
+    public static Func<TrackingRun, string?>? Text(string key) => key.ToLowerInvariant() switch
+    {
+        "run_id" or "run_uuid" => r => r.Id,
+        "run_name" or "runname" or "run name" => r => r.RunName,
+        "status" => r => r.Status,
+        "user_id" => r => r.UserId,
+        "artifact_uri" => r => r.ArtifactUri,
+        "lifecycle_stage" => r => r.LifecycleStage,
+        _ => null,
+    };
+
+    public static Func<TrackingRun, double?>? Number(string key) => key.ToLowerInvariant() switch
+    {
+        "start_time" or "created" => r => r.StartTime,
+        "end_time" => r => r.EndTime,
+        _ => null,
+    };
+
+    public static double ParseNumber(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

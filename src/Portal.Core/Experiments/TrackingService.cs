@@ -9,11 +9,20 @@ namespace Portal.Core.Experiments;
 /// database. Errors use the kinds the web layer maps to MLflow's codes (Invalid → INVALID_PARAMETER_VALUE,
 /// NotFound → RESOURCE_DOES_NOT_EXIST, Conflict → RESOURCE_ALREADY_EXISTS).
 /// </summary>
+/// <remarks>
+/// Every string a client sends is bounded by MLflow's own limits (mlflow/utils/validation.py and its database
+/// columns), so Portal accepts what MLflow accepts and refuses the rest with INVALID_PARAMETER_VALUE.
+/// </remarks>
 public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
 {
     public const int MaxKeyLength = 250;
     public const int MaxParamValueLength = 6000;
     public const int MaxTagValueLength = 8000;
+    public const int MaxExperimentTagValueLength = 5000;
+    public const int MaxExperimentNameLength = 500;
+    public const int MaxArtifactLocationLength = 2048;
+    public const int MaxRunNameLength = 250;
+    public const int MaxUserIdLength = 256;
     public const int MaxBatchMetrics = 1000;
     public const int MaxBatchParams = 100;
     public const int MaxBatchTags = 100;
@@ -22,9 +31,14 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
 
     public async Task<Outcome<TrackingExperiment>> CreateExperimentAsync(long repositoryId, string? name, string? artifactLocation, IReadOnlyList<(string Key, string Value)> tags, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 500)
+        if (string.IsNullOrWhiteSpace(name))
         {
             return PortalError.Invalid("Missing value for required parameter 'name'.");
+        }
+
+        if ((TooLong("Experiment name", name, MaxExperimentNameLength) ?? TooLong("Artifact location", artifactLocation, MaxArtifactLocationLength) ?? InvalidTags(tags, MaxExperimentTagValueLength)) is { } invalid)
+        {
+            return invalid;
         }
 
         if (await db.TrackingExperiments.AnyAsync(e => e.RepositoryId == repositoryId && e.Name == name, cancellationToken))
@@ -96,6 +110,11 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
             return PortalError.Invalid("Missing value for required parameter 'new_name'.");
         }
 
+        if (TooLong("Experiment name", newName, MaxExperimentNameLength) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (await db.TrackingExperiments.AnyAsync(e => e.RepositoryId == repositoryId && e.Name == newName && e.Id != experiment.Value!.Id, cancellationToken))
         {
             return PortalError.Conflict($"Experiment(name={newName}) already exists.");
@@ -123,6 +142,12 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
 
     public async Task<Outcome<TrackingRun>> CreateRunAsync(long repositoryId, string? experimentId, string? userId, string? runName, long? startTime, IReadOnlyList<(string Key, string Value)> tags, CancellationToken cancellationToken)
     {
+        var effectiveName = runName ?? tags.FirstOrDefault(t => t.Key == "mlflow.runName").Value;
+        if ((TooLong("Run name", effectiveName, MaxRunNameLength) ?? TooLong("User id", userId, MaxUserIdLength) ?? InvalidTags(tags, MaxTagValueLength)) is { } invalid)
+        {
+            return invalid;
+        }
+
         var experiment = await TrackedExperimentAsync(repositoryId, experimentId, cancellationToken);
         if (!experiment.Succeeded)
         {
@@ -135,7 +160,7 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
         }
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var name = runName ?? tags.FirstOrDefault(t => t.Key == "mlflow.runName").Value ?? $"run-{id[..8]}";
+        var name = effectiveName ?? $"run-{id[..8]}";
         var run = new TrackingRun
         {
             Id = id,
@@ -166,6 +191,11 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
 
     public async Task<Outcome<TrackingRun>> UpdateRunAsync(long repositoryId, string? runId, string? status, long? endTime, string? runName, CancellationToken cancellationToken)
     {
+        if (TooLong("Run name", runName, MaxRunNameLength) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         var run = await TrackedRunAsync(repositoryId, runId, cancellationToken);
         if (!run.Succeeded)
         {
@@ -214,13 +244,13 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
     {
         if (metrics.Count > MaxBatchMetrics || parameters.Count > MaxBatchParams || tags.Count > MaxBatchTags)
         {
-            return PortalError.Invalid($"A batch may hold at most {MaxBatchMetrics} metrics, {MaxBatchParams} params and {MaxBatchTags} tags.");
+            return PortalError.Invalid($"A batch may hold at most {MaxBatchMetrics} metrics, {MaxBatchParams} params and {MaxBatchTags} tags per request: split it across several requests.");
         }
 
         var invalid = metrics.Select(m => m.Key).Concat(parameters.Select(p => p.Key)).Concat(tags.Select(t => t.Key)).FirstOrDefault(k => !IsValidKey(k));
         if (invalid is not null)
         {
-            return PortalError.Invalid($"Invalid key '{invalid}': keys are 1 to {MaxKeyLength} characters of letters, digits, '_', '-', '.', ' ' and '/'.");
+            return PortalError.Invalid($"Invalid key '{(invalid.Length > 50 ? invalid[..50] + "…" : invalid)}': keys are 1 to {MaxKeyLength} characters of letters, digits, '_', '-', '.', ' ' and '/'.");
         }
 
         if (parameters.Any(p => p.Value.Length > MaxParamValueLength) || tags.Any(t => t.Value.Length > MaxTagValueLength))
@@ -398,6 +428,18 @@ public sealed class TrackingService(PortalDbContext db, TimeProvider clock)
     {
         var run = await db.TrackingRuns.FirstOrDefaultAsync(r => r.RepositoryId == repositoryId && r.Id == runId, cancellationToken);
         return run is null ? PortalError.NotFound($"Run with id={runId} not found") : run;
+    }
+
+    /// <summary>MLflow's wording and limits: "had length N, which exceeded length limit of L".</summary>
+    private static PortalError? TooLong(string what, string? value, int limit) =>
+        value is not null && value.Length > limit ? PortalError.Invalid($"{what} had length {value.Length}, which exceeded length limit of {limit}.") : null;
+
+    private static PortalError? InvalidTags(IReadOnlyList<(string Key, string Value)> tags, int maxValueLength)
+    {
+        var badKey = tags.Select(t => t.Key).FirstOrDefault(k => !IsValidKey(k));
+        return badKey is not null
+            ? PortalError.Invalid($"Invalid tag key '{(badKey.Length > 50 ? badKey[..50] + "…" : badKey)}': keys are 1 to {MaxKeyLength} characters of letters, digits, '_', '-', '.', ' ' and '/'.")
+            : tags.Select(t => TooLong("Tag value", t.Value, maxValueLength)).FirstOrDefault(e => e is not null);
     }
 
     private static bool IsValidKey(string key) =>

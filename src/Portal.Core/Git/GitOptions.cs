@@ -20,7 +20,10 @@ public sealed class GitOptions
     /// <summary>A clone, fetch or push to Portal during which no byte moves for this long is stopped.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The largest push (or LFS object) Portal accepts in one request.</summary>
+    /// <summary>
+    /// The largest push, LFS object or DVC file Portal accepts in one request, counted as received and, for a gzip-compressed
+    /// request, as decompressed; pushes also give it to git as receive.maxInputSize.
+    /// </summary>
     [Range(1024, long.MaxValue)]
     public long MaxRequestBodyBytes { get; set; } = 10L * 1024 * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 #pragma warning disable RS0030 // The git layer is the one place allowed to start processes.
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -83,9 +84,65 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
     }
 
     /// <summary>
+    /// Runs <paramref name="command"/> and reads at most <paramref name="maxBytes"/> of its output; if git has more to
+    /// say, it is stopped there (its process tree killed), as a page showing the start of a file does. Browsing reads
+    /// everything whose size the repository decides (a diff, a file, a listing) this way, so Portal's memory stays flat
+    /// whatever a commit holds: at most <paramref name="maxBytes"/> + 1 bytes are ever read from git.
+    /// </summary>
+    public async Task<GitCappedOutput> ReadCappedAsync(GitCommand command, string? workingDirectory, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.ShortTimeout);
+        await using var process = StartStreaming(command, workingDirectory);
+        process.Input.Close();
+
+        // Reading one byte past the cap tells "exactly maxBytes" from "more than maxBytes".
+        var output = new ArrayBufferWriter<byte>(Math.Min(maxBytes + 1, CappedReadChunkBytes));
+        long read = 0;
+        int? exitCode = null;
+        var timedOut = false;
+        try
+        {
+            while (read <= maxBytes)
+            {
+                var want = (int)Math.Min(CappedReadChunkBytes, maxBytes + 1 - read);
+                var count = await process.Output.ReadAsync(output.GetMemory(want)[..want], deadline.Token);
+                if (count == 0)
+                {
+                    break;
+                }
+
+                output.Advance(count);
+                read += count;
+            }
+
+            if (read > maxBytes)
+            {
+                process.Kill();
+                logger.LogDebug("{Command} stopped after {Bytes} bytes of output", CredentialScrubber.Scrub(command.ToString(), command.Secrets), maxBytes);
+            }
+            else
+            {
+                exitCode = await process.WaitForExitAsync(deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            timedOut = true;
+            logger.LogWarning("{Command} timed out and was killed", CredentialScrubber.Scrub(command.ToString(), command.Secrets));
+        }
+
+        var truncated = read > maxBytes;
+        return new GitCappedOutput(output.WrittenSpan[..(int)Math.Min(read, maxBytes)].ToArray(), truncated, read, exitCode, timedOut, command.Secrets);
+    }
+
+    /// <summary>
     /// Starts git with its stdin and stdout left open as streams, for serving clones and pushes without holding a pack in
     /// memory. The caller pumps the streams; disposing the handle kills the process tree if it is still running.
     /// </summary>
+    private const int CappedReadChunkBytes = 64 * 1024;
+
     public GitStreamingProcess StartStreaming(GitCommand command, string? workingDirectory)
     {
         var process = new Process { StartInfo = CreateStartInfo(command, workingDirectory) };

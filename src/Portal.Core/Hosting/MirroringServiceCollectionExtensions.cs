@@ -16,7 +16,9 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<GitRunner>();
         services.AddSingleton<LocalRepository>();
         services.AddSingleton<SshTools>();
-        services.AddSingleton<Lfs.LfsObjectStore>();
+        // Scoped: it counts stored bytes against the repository's quota in the database.
+        services.AddScoped<Lfs.LfsObjectStore>();
+        services.AddOptions<Browsing.BrowsingOptions>().BindConfiguration(Browsing.BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Browsing.RepositoryBrowser>();
         return services;
     }
@@ -41,6 +43,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddScoped<SyncRequestService>();
         services.AddScoped<MirrorSyncService>();
         services.AddScoped<PushRecorder>();
+        services.AddScoped<Storage.StorageQuota>();
         services.AddScoped<Storage.DvcObjectStore>();
         services.AddScoped<Experiments.TrackingService>();
         services.AddScoped<Remotes.ExternalRemoteService>();

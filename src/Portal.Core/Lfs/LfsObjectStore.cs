@@ -7,9 +7,10 @@ namespace Portal.Core.Lfs;
 /// <summary>
 /// Git LFS objects of one repository, content-addressed as git-lfs lays them out (objects/aa/bb/&lt;sha256&gt;), so objects a
 /// mirror fetched with git-lfs and objects pushed to Portal live in one place. Uploads stream to a temporary file while
-/// hashing and are renamed into place only when the SHA-256 matches: a wrong or cut-off upload stores nothing.
+/// hashing and are renamed into place only when the SHA-256 matches: a wrong or cut-off upload stores nothing. Stored
+/// bytes count against the repository's <see cref="StorageQuota"/>, shared with its DVC storage.
 /// </summary>
-public sealed class LfsObjectStore(DataDirectory dataDir)
+public sealed class LfsObjectStore(DataDirectory dataDir, StorageQuota quota)
 {
     public static bool IsValidOid(string? oid) => oid is { Length: 64 } && oid.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
@@ -30,10 +31,34 @@ public sealed class LfsObjectStore(DataDirectory dataDir)
         return file.Exists ? file.Length : null;
     }
 
+    /// <summary>Bytes the repository may still store (LFS and DVC together); <see cref="long.MaxValue"/> without a quota.</summary>
+    public Task<long> RemainingAsync(long repositoryId, CancellationToken cancellationToken) => quota.RemainingAsync(repositoryId, cancellationToken);
+
+    /// <summary>
+    /// Receives an object; fails with <see cref="PortalErrorKind.InsufficientStorage"/> when it does not fit the quota
+    /// (judged by the announced size first, then by the bytes as they arrive).
+    /// </summary>
     public async Task<Outcome<long>> StoreAsync(long repositoryId, string oid, long? expectedSize, Stream body, CancellationToken cancellationToken)
     {
         var destination = PathOf(repositoryId, oid);
-        using var upload = (await HashedUpload.ReceiveAsync(body, Path.Combine(dataDir.LfsStoragePath(repositoryId), "incoming"), HashAlgorithmName.SHA256, long.MaxValue, cancellationToken))!;
+        if (SizeOf(repositoryId, oid) is { } existing)
+        {
+            // Content-addressed: the object is here already, so there is nothing to receive or count.
+            return existing;
+        }
+
+        var remaining = await quota.RemainingAsync(repositoryId, cancellationToken);
+        if (expectedSize > remaining)
+        {
+            return new PortalError(PortalErrorKind.InsufficientStorage, await quota.FullMessageAsync(repositoryId, cancellationToken));
+        }
+
+        using var upload = await HashedUpload.ReceiveAsync(body, Path.Combine(dataDir.LfsStoragePath(repositoryId), "incoming"), HashAlgorithmName.SHA256, remaining, cancellationToken);
+        if (upload is null)
+        {
+            return new PortalError(PortalErrorKind.InsufficientStorage, await quota.FullMessageAsync(repositoryId, cancellationToken));
+        }
+
         if (upload.Hash != oid)
         {
             return PortalError.Invalid($"The uploaded content's SHA-256 is {upload.Hash}, not {oid}: nothing was stored. Upload the object again.");
@@ -44,8 +69,12 @@ public sealed class LfsObjectStore(DataDirectory dataDir)
             return PortalError.Invalid($"The upload has {upload.Length} bytes but the object was announced with {size}: nothing was stored.");
         }
 
-        // Content-addressed: if the object was already there, the existing copy is identical.
-        upload.MoveTo(destination);
+        // Content-addressed: if the object arrived meanwhile, the existing copy is identical (and already counted).
+        if (upload.MoveTo(destination))
+        {
+            await quota.CountAsync(repositoryId, StorageKind.Lfs, upload.Length, cancellationToken);
+        }
+
         return upload.Length;
     }
 }

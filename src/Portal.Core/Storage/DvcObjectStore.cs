@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Portal.Core.Data;
 using Portal.Core.Hosting;
 
 namespace Portal.Core.Storage;
@@ -11,9 +8,10 @@ namespace Portal.Core.Storage;
 /// A repository's DVC storage remote: content-addressed files exactly where DVC's HTTP remote asks for them
 /// (DVC 3: files/md5/ab/cdef…; DVC 2: ab/cdef…; directory manifests end in .dir). An upload streams to a temporary
 /// file while its MD5 is computed, and is renamed into place only if the MD5 equals the name: a wrong or cut-off
-/// upload stores nothing. See https://dvc.org/doc/user-guide/data-management/remote-storage/http.
+/// upload stores nothing. Stored bytes count against the repository's <see cref="StorageQuota"/>.
+/// See https://dvc.org/doc/user-guide/data-management/remote-storage/http.
 /// </summary>
-public sealed partial class DvcObjectStore(PortalDbContext db, DataDirectory dataDir, IOptions<StorageOptions> options)
+public sealed partial class DvcObjectStore(DataDirectory dataDir, StorageQuota quota)
 {
     /// <summary>Maps a request path to a stored file, or null when it is not a DVC object path.</summary>
     public static (string RelativePath, string Md5)? ParsePath(string? path)
@@ -26,9 +24,7 @@ public sealed partial class DvcObjectStore(PortalDbContext db, DataDirectory dat
 
     public bool Exists(long repositoryId, string relativePath) => File.Exists(FullPath(repositoryId, relativePath));
 
-    public async Task<StorageUsage> UsageAsync(long repositoryId, CancellationToken cancellationToken) =>
-        await db.Set<StorageUsage>().AsNoTracking().FirstOrDefaultAsync(u => u.RepositoryId == repositoryId, cancellationToken)
-        ?? new StorageUsage { RepositoryId = repositoryId };
+    public Task<StorageUsage> UsageAsync(long repositoryId, CancellationToken cancellationToken) => quota.UsageAsync(repositoryId, cancellationToken);
 
     public async Task<StoreResult> StoreAsync(long repositoryId, string relativePath, string md5, long? declaredLength, Stream body, CancellationToken cancellationToken)
     {
@@ -39,17 +35,16 @@ public sealed partial class DvcObjectStore(PortalDbContext db, DataDirectory dat
             return StoreResult.AlreadyStored;
         }
 
-        var quota = options.Value.QuotaBytesPerRepo;
-        var used = (await UsageAsync(repositoryId, cancellationToken)).Bytes;
-        if (quota > 0 && declaredLength is { } length && used + length > quota)
+        var remaining = await quota.RemainingAsync(repositoryId, cancellationToken);
+        if (declaredLength > remaining)
         {
-            return StoreResult.OverQuota(used, quota);
+            return StoreResult.OverQuota(await quota.FullMessageAsync(repositoryId, cancellationToken));
         }
 
-        using var upload = await HashedUpload.ReceiveAsync(body, Path.Combine(Root(repositoryId), "incoming"), HashAlgorithmName.MD5, quota > 0 ? quota - used : long.MaxValue, cancellationToken);
+        using var upload = await HashedUpload.ReceiveAsync(body, Path.Combine(Root(repositoryId), "incoming"), HashAlgorithmName.MD5, remaining, cancellationToken);
         if (upload is null)
         {
-            return StoreResult.OverQuota(used, quota);
+            return StoreResult.OverQuota(await quota.FullMessageAsync(repositoryId, cancellationToken));
         }
 
         if (upload.Hash != md5)
@@ -62,28 +57,8 @@ public sealed partial class DvcObjectStore(PortalDbContext db, DataDirectory dat
             return StoreResult.AlreadyStored;
         }
 
-        await CountAsync(repositoryId, upload.Length, cancellationToken);
+        await quota.CountAsync(repositoryId, StorageKind.Dvc, upload.Length, cancellationToken);
         return StoreResult.Stored;
-    }
-
-    private async Task CountAsync(long repositoryId, long bytes, CancellationToken cancellationToken)
-    {
-        var updated = await db.Set<StorageUsage>().Where(u => u.RepositoryId == repositoryId)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Objects, x => x.Objects + 1).SetProperty(x => x.Bytes, x => x.Bytes + bytes), cancellationToken);
-        if (updated == 0)
-        {
-            db.Set<StorageUsage>().Add(new StorageUsage { RepositoryId = repositoryId, Objects = 1, Bytes = bytes });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                // Another upload created the row first: count against it.
-                db.ChangeTracker.Clear();
-                await CountAsync(repositoryId, bytes, cancellationToken);
-            }
-        }
     }
 
     private string Root(long repositoryId) => dataDir.DvcStoragePath(repositoryId);
@@ -100,8 +75,7 @@ public sealed record StoreResult(StoreOutcome Outcome, string? Message)
 
     public static StoreResult Mismatch(string message) => new(StoreOutcome.Mismatch, message);
 
-    public static StoreResult OverQuota(long used, long quota) =>
-        new(StoreOutcome.OverQuota, $"This repository's storage is full: {used:N0} of {quota:N0} bytes used. Remove data or ask an admin to raise Portal:Storage:QuotaBytesPerRepo.");
+    public static StoreResult OverQuota(string message) => new(StoreOutcome.OverQuota, message);
 }
 
 public enum StoreOutcome

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Portal.Web.Authentication;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Api;
 
@@ -10,7 +11,9 @@ public static class PortalApiExtensions
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             // Framework-produced problems (unreadable body, unknown route) come without a detail; give one a person can act on.
-            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimit>() is { } limit
+                ? limit.Message(limit.MaxBytes(context.HttpContext))
+                : DefaultDetail(context.ProblemDetails.Status));
         services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         return services;
@@ -31,7 +34,8 @@ public static class PortalApiExtensions
     {
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(PortalAuthenticationServiceCollectionExtensions.ApiPolicy)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .WithRequestBodyLimit(RequestBodyLimits.ApiJsonBytes, "send a smaller JSON body.", (context, detail) => ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, detail).ExecuteAsync(context));
         api.MapTokensApi();
         api.MapUserApi();
         api.MapOrganizationsApi();

@@ -17,6 +17,7 @@ public static class ProblemResults
         PortalErrorKind.NotFound => StatusCodes.Status404NotFound,
         PortalErrorKind.Conflict => StatusCodes.Status409Conflict,
         PortalErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        PortalErrorKind.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -27,6 +28,7 @@ public static class ProblemResults
         403 => "Forbidden",
         404 => "Not found",
         409 => "Conflict",
+        413 => "Request body too large",
         429 => "Too many requests",
         _ => "Error",
     };

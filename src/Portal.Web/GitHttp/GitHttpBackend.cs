@@ -37,6 +37,8 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
             .WithConfig("uploadpack.allowFilter", "true")
             .WithConfig("uploadpack.allowAnySHA1InWant", "true")
             .WithConfig("receive.fsckObjects", "true")
+            // git's own bound on a pushed pack, the same as Portal's on the (decompressed) request body.
+            .WithConfig("receive.maxInputSize", options.Value.MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithConfig("receive.advertisePushOptions", "false")
             // Pushes run Portal's own pre-receive policy (ref names); every other git command keeps hooks off.
             .WithConfig("core.hooksPath", allowPush ? dataDir.PushHooksPath : "/dev/null");
@@ -69,6 +71,13 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
 
             return exitCode;
         }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            // The body, or what it inflated to, outgrew Portal:Git:MaxRequestBodyBytes: git was stopped (FeedAsync) and
+            // has answered nothing yet, so the request-body limit answers 413 in git's text shape.
+            logger.LogInformation("Git request for repository {RepositoryId} refused: {Reason}", repository.Id, exception.Message);
+            throw;
+        }
         catch (OperationCanceledException)
         {
             // Client gone or transfer stalled: stop git (disposal kills the process tree).
@@ -96,6 +105,12 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
             }
 
             await PumpAsync(body, process.Input, idle, flush: false);
+        }
+        catch (BadHttpRequestException)
+        {
+            // Over the size limit (or unreadable): git must not see a byte more, nor act on what it has.
+            process.Kill();
+            throw;
         }
         catch (IOException)
         {

@@ -1,9 +1,9 @@
 using System.IO.Compression;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Portal.Core.Git;
 using Portal.Core.Hosting;
 using Portal.Core.Repositories;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.GitHttp;
 
@@ -20,13 +20,20 @@ public static class GitSmartHttpEndpoints
     public static IEndpointRouteBuilder MapGitSmartHttp(this IEndpointRouteBuilder app)
     {
         // Authentication happens inside, from the Authorization header only: git never carries a session cookie.
-        var git = app.MapGroup("/{owner}/{repo}").AllowAnonymous().DisableAntiforgery();
+        var git = app.MapGroup("/{owner}/{repo}").AllowAnonymous().DisableAntiforgery()
+            .WithRequestBodyLimit(MaxBodyBytes, LargeBodyHint, (context, message) => WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status413PayloadTooLarge, message, false)));
         git.MapGet("/info/refs", InfoRefsAsync);
         git.MapPost("/git-upload-pack", UploadPackAsync);
         git.MapPost("/git-receive-pack", ReceivePackAsync);
         git.MapLfs();
         return app;
     }
+
+    /// <summary>What to do about a push, LFS object or DVC file over the limit.</summary>
+    internal const string LargeBodyHint = "send less at once (e.g. push fewer commits), or ask an admin to raise Portal:Git:MaxRequestBodyBytes.";
+
+    /// <summary>The largest push, LFS object or DVC file Portal accepts in one request (Portal:Git:MaxRequestBodyBytes).</summary>
+    internal static long MaxBodyBytes(IServiceProvider services) => services.GetRequiredService<IOptions<GitOptions>>().Value.MaxRequestBodyBytes;
 
     private static async Task InfoRefsAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir)
     {
@@ -89,18 +96,16 @@ public static class GitSmartHttpEndpoints
         }
     }
 
-    /// <summary>The request body, gunzipped when the client compressed it (git does for large negotiations), size-capped.</summary>
+    /// <summary>
+    /// The request body, gunzipped when the client compressed it (git does for large negotiations). The limit applies to
+    /// both sides: the bytes received (the endpoint's <see cref="RequestBodyLimit"/>) and what they inflate to, so a
+    /// small gzip bomb stops at the limit instead of flooding git.
+    /// </summary>
     private static Stream RequestBody(HttpContext context)
     {
-        var limit = context.RequestServices.GetRequiredService<IOptions<GitOptions>>().Value.MaxRequestBodyBytes;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit;
-        }
-
         var encoding = context.Request.Headers.ContentEncoding.ToString();
         return encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || encoding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(context.Request.Body, CompressionMode.Decompress, leaveOpen: true)
+            ? new LimitedReadStream(new GZipStream(context.Request.Body, CompressionMode.Decompress, leaveOpen: true), MaxBodyBytes(context.RequestServices), leaveOpen: false)
             : context.Request.Body;
     }
 

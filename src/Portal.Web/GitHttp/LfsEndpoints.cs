@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-using Portal.Core.Git;
+using Portal.Core;
 using Portal.Core.Lfs;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.GitHttp;
 
@@ -15,14 +14,18 @@ public static class LfsEndpoints
 {
     private const string LfsJson = "application/vnd.git-lfs+json";
 
+    /// <summary>A batch request: git-lfs sends 100 objects (~10 KB); this allows ten thousand.</summary>
+    private const long MaxBatchBytes = 1024 * 1024;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static RouteGroupBuilder MapLfs(this RouteGroupBuilder git)
     {
-        git.MapPost("/info/lfs/objects/batch", BatchAsync);
+        git.MapPost("/info/lfs/objects/batch", BatchAsync).WithRequestBodyLimit(MaxBatchBytes, "send fewer objects per batch request.", RefuseTooLargeAsync);
         git.MapGet("/info/lfs/objects/{oid}", DownloadAsync);
-        git.MapPut("/info/lfs/objects/{oid}", UploadAsync);
-        git.MapPost("/info/lfs/locks/verify", (HttpContext context) => Results.Json(new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }, contentType: LfsJson));
+        git.MapPut("/info/lfs/objects/{oid}", UploadAsync).WithRequestBodyLimit(GitSmartHttpEndpoints.MaxBodyBytes, GitSmartHttpEndpoints.LargeBodyHint, RefuseTooLargeAsync);
+        git.MapPost("/info/lfs/locks/verify", (HttpContext context) => Results.Json(new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }, contentType: LfsJson))
+            .WithRequestBodyLimit(MaxBatchBytes, "send a smaller request.", RefuseTooLargeAsync);
         git.MapGet("/info/lfs/locks", (HttpContext context) => Results.Json(new { locks = Array.Empty<object>() }, contentType: LfsJson));
         return git;
     }
@@ -56,6 +59,7 @@ public static class LfsEndpoints
         var repositoryId = access.Repository!.Id;
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}/{owner}/{repo}/info/lfs/objects/";
         var header = context.Request.Headers.Authorization.Count > 0 ? new Dictionary<string, string> { ["Authorization"] = context.Request.Headers.Authorization.ToString() } : null;
+        var overQuota = upload ? await OverQuotaAsync(request.Objects.Take(10_000), repositoryId, store, context.RequestAborted) : null;
         var objects = request.Objects.Take(10_000).Select(o =>
         {
             if (!LfsObjectStore.IsValidOid(o.Oid) || o.Size < 0)
@@ -65,6 +69,11 @@ public static class LfsEndpoints
 
             var stored = store.SizeOf(repositoryId, o.Oid!);
             var action = new ObjectAction(baseUrl + o.Oid, header, 3600);
+            if (upload && stored is null && overQuota is not null)
+            {
+                return new BatchObject(o.Oid!, o.Size, null, null, new ObjectError(StatusCodes.Status507InsufficientStorage, overQuota));
+            }
+
             return upload
                 ? new BatchObject(o.Oid!, o.Size, true, stored is null ? new Dictionary<string, ObjectAction> { ["upload"] = action } : null, null)
                 : stored is null
@@ -73,6 +82,20 @@ public static class LfsEndpoints
         }).ToList();
         context.Response.ContentType = LfsJson;
         await JsonSerializer.SerializeAsync(context.Response.Body, new BatchResponse("basic", objects), Json, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Why the objects to upload cannot all be stored, or null when they fit the repository's quota. All or nothing:
+    /// a push whose objects do not all fit fails anyway, so none is uploaded in vain.
+    /// </summary>
+    private static async Task<string?> OverQuotaAsync(IEnumerable<RequestedObject> objects, long repositoryId, LfsObjectStore store, CancellationToken cancellationToken)
+    {
+        var needed = objects.Where(o => LfsObjectStore.IsValidOid(o.Oid) && o.Size >= 0 && store.SizeOf(repositoryId, o.Oid!) is null)
+            .DistinctBy(o => o.Oid).Sum(o => (decimal)o.Size);
+        var remaining = await store.RemainingAsync(repositoryId, cancellationToken);
+        return needed > remaining
+            ? $"These objects need {needed:N0} bytes but this repository's storage has {remaining:N0} left (its quota counts DVC and Git LFS together). Remove data or ask an admin to raise Portal:Storage:QuotaBytesPerRepo."
+            : null;
     }
 
     private static async Task DownloadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
@@ -93,7 +116,7 @@ public static class LfsEndpoints
         await Results.File(store.PathOf(access.Repository.Id, oid), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
     }
 
-    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store, IOptions<GitOptions> options)
+    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
     {
         var access = await resolver.ResolveAsync(context, owner, repo, write: true);
         if (access.Refusal is { } refusal)
@@ -108,20 +131,18 @@ public static class LfsEndpoints
             return;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
-        }
-
         var stored = await store.StoreAsync(access.Repository!.Id, oid, context.Request.ContentLength, context.Request.Body, context.RequestAborted);
         if (!stored.Succeeded)
         {
-            await ErrorAsync(context, StatusCodes.Status400BadRequest, stored.Error!.Message);
+            var status = stored.Error!.Kind == PortalErrorKind.InsufficientStorage ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status400BadRequest;
+            await ErrorAsync(context, status, stored.Error.Message);
             return;
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
+
+    private static Task RefuseTooLargeAsync(HttpContext context, string message) => ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, message);
 
     private static async Task ErrorAsync(HttpContext context, int status, string message, bool challenge = false)
     {

@@ -40,6 +40,7 @@ public static class PortalUiExtensions
         // Routing after the static files: otherwise /assets/logo.svg matches the /{owner}/{name} page first, and the
         // static file middleware leaves requests that already have an endpoint alone.
         app.UseRouting();
+        app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,8 +1,6 @@
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-using Portal.Core.Git;
 using Portal.Core.Storage;
 using Portal.Web.GitHttp;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Remotes;
 
@@ -17,7 +15,8 @@ public static class DvcEndpoints
     {
         // The regex keeps these apart from /{owner}/{name} pages and the git endpoints.
         app.MapMethods(@"/{owner}/{repo:regex(\.dvc$)}/{first}/{**rest}", ["GET", "HEAD"], ReadAsync).AllowAnonymous().DisableAntiforgery();
-        app.MapMethods(@"/{owner}/{repo:regex(\.dvc$)}/{first}/{**rest}", ["POST", "PUT"], WriteAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapMethods(@"/{owner}/{repo:regex(\.dvc$)}/{first}/{**rest}", ["POST", "PUT"], WriteAsync).AllowAnonymous().DisableAntiforgery()
+            .WithRequestBodyLimit(GitSmartHttpEndpoints.MaxBodyBytes, GitSmartHttpEndpoints.LargeBodyHint, (context, message) => PlainAsync(context, StatusCodes.Status413PayloadTooLarge, message));
         return app;
     }
 
@@ -40,7 +39,7 @@ public static class DvcEndpoints
         await Results.File(store.FullPath(access.Repository.Id, path.Value.RelativePath), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
     }
 
-    private static async Task WriteAsync(string owner, string repo, string first, string? rest, HttpContext context, GitAccessResolver resolver, DvcObjectStore store, IOptions<GitOptions> options)
+    private static async Task WriteAsync(string owner, string repo, string first, string? rest, HttpContext context, GitAccessResolver resolver, DvcObjectStore store)
     {
         var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: true, mirrorIsReadOnly: false);
         if (access.Refusal is { } refusal)
@@ -54,11 +53,6 @@ public static class DvcEndpoints
         {
             await PlainAsync(context, StatusCodes.Status400BadRequest, "Not a DVC object path: expected files/md5/<2 hex>/<30 hex> (DVC 3) or <2 hex>/<30 hex> (DVC 2).");
             return;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
         }
 
         var result = await store.StoreAsync(access.Repository!.Id, path.Value.RelativePath, path.Value.Md5, context.Request.ContentLength, context.Request.Body, context.RequestAborted);

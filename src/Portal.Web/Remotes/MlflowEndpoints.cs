@@ -3,6 +3,7 @@ using System.Text.Json;
 using Portal.Core;
 using Portal.Core.Experiments;
 using Portal.Web.GitHttp;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Remotes;
 
@@ -14,11 +15,18 @@ namespace Portal.Web.Remotes;
 /// </summary>
 public static class MlflowEndpoints
 {
+    /// <summary>MLflow's own cap on a log-batch request (MAX_BATCH_LOG_REQUEST_SIZE in mlflow/utils/validation.py).</summary>
+    public const long MaxBatchRequestBytes = 1_000_000;
+
+    /// <summary>Every other request: the largest holds a few tags of at most 8,000 characters each.</summary>
+    public const long MaxRequestBytes = 256 * 1024;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(@"/{owner}/{repo:regex(\.mlflow$)}/api/2.0/mlflow").AllowAnonymous().DisableAntiforgery();
+        var api = app.MapGroup(@"/{owner}/{repo:regex(\.mlflow$)}/api/2.0/mlflow").AllowAnonymous().DisableAntiforgery()
+            .WithRequestBodyLimit(MaxRequestBytes, "send less in one request.", RefuseTooLargeAsync);
         api.MapPost("/experiments/create", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, CreateExperimentAsync));
         api.MapGet("/experiments/get", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetExperimentAsync));
         api.MapGet("/experiments/get-by-name", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetExperimentByNameAsync));
@@ -33,7 +41,8 @@ public static class MlflowEndpoints
         api.MapPost("/runs/log-metric", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogMetricAsync));
         api.MapPost("/runs/log-parameter", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogParameterAsync));
         api.MapPost("/runs/set-tag", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, SetTagAsync));
-        api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogBatchAsync));
+        api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogBatchAsync))
+            .WithRequestBodyLimit(MaxBatchRequestBytes, "split the batch across several requests, as MLflow's client does.", RefuseTooLargeAsync);
         api.MapGet("/metrics/get-history", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, MetricHistoryAsync));
         return app;
     }
@@ -209,6 +218,10 @@ public static class MlflowEndpoints
     private static IResult Ok(object body) => Results.Json(body, Json);
 
     private static IResult Empty(Outcome<bool> outcome) => outcome.Succeeded ? Results.Json(new { }) : Error(outcome.Error!);
+
+    /// <summary>MLflow refuses an oversized batch with INVALID_PARAMETER_VALUE; the status says why (413).</summary>
+    private static Task RefuseTooLargeAsync(HttpContext context, string message) =>
+        Results.Json(new { error_code = "INVALID_PARAMETER_VALUE", message }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
 
     private static IResult Error(PortalError error)
     {

@@ -19,7 +19,7 @@ public sealed class RepositoryBrowserTests : IDisposable
     {
         var dataDir = new DataDirectory(dataRoot);
         dataDir.EnsureCreated();
-        browser = new RepositoryBrowser(new GitRunner(dataDir, Options.Create(new GitOptions()), NullLogger<GitRunner>.Instance), dataDir);
+        browser = new RepositoryBrowser(new GitRunner(dataDir, Options.Create(new GitOptions()), NullLogger<GitRunner>.Instance), dataDir, Options.Create(new BrowsingOptions()));
         work = Path.Combine(dataRoot, "work");
         TestGit.Run(dataRoot, "init", "--quiet", "--initial-branch=main", work);
         Write("README.md", "# Hello\n");
@@ -111,7 +111,7 @@ public sealed class RepositoryBrowserTests : IDisposable
 
         var file = Assert.Single(detail!.Files);
         Assert.Equal(("R", "src/main.py", 1, 0), (file.Status, file.Path, file.Added, file.Deleted));
-        Assert.Contains("+print('there')", detail.Diff);
+        Assert.Contains("+print('there')", detail.Diff.Text);
         Assert.Single(detail.ParentIds);
     }
 

@@ -1,0 +1,27 @@
+using System.Text;
+
+namespace Portal.Core.Git;
+
+/// <summary>What a git command printed, read up to a cap (<see cref="GitRunner.ReadCappedAsync"/>).</summary>
+public sealed class GitCappedOutput(byte[] bytes, bool truncated, long bytesRead, int? exitCode, bool timedOut, IReadOnlyList<string> secrets)
+{
+    /// <summary>The output, at most the cap.</summary>
+    public byte[] Bytes => bytes;
+
+    /// <summary>git had more to say and was stopped at the cap.</summary>
+    public bool Truncated => truncated;
+
+    /// <summary>Bytes read from git's stdout: never more than the cap + 1.</summary>
+    public long BytesRead => bytesRead;
+
+    /// <summary>git's exit code; null when it was stopped (at the cap or the timeout).</summary>
+    public int? ExitCode => exitCode;
+
+    public bool TimedOut => timedOut;
+
+    /// <summary>The output can be used: git finished cleanly, or was stopped at the cap (what was read is its valid beginning).</summary>
+    public bool Succeeded => !timedOut && (truncated || exitCode == 0);
+
+    /// <summary>The output as UTF-8 text, scrubbed like all git output (a cut multi-byte character becomes U+FFFD).</summary>
+    public string Text => CredentialScrubber.Scrub(Encoding.UTF8.GetString(bytes), secrets);
+}
