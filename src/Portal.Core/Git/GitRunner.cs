@@ -137,12 +137,12 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
         return new GitCappedOutput(output.WrittenSpan[..(int)Math.Min(read, maxBytes)].ToArray(), truncated, read, exitCode, timedOut, command.Secrets);
     }
 
+    private const int CappedReadChunkBytes = 64 * 1024;
+
     /// <summary>
     /// Starts git with its stdin and stdout left open as streams, for serving clones and pushes without holding a pack in
     /// memory. The caller pumps the streams; disposing the handle kills the process tree if it is still running.
     /// </summary>
-    private const int CappedReadChunkBytes = 64 * 1024;
-
     public GitStreamingProcess StartStreaming(GitCommand command, string? workingDirectory)
     {
         var process = new Process { StartInfo = CreateStartInfo(command, workingDirectory) };
