@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Git;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
@@ -25,9 +24,6 @@ public static class MirroringServiceCollectionExtensions
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
-        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
-        services.AddSingleton<UpstreamAddressPolicy>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamProbe>();
         services.AddSingleton<UpstreamCredentialStore>();

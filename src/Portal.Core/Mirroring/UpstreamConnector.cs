@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Portal.Core.Git;
 using Portal.Core.Hosting;
+using Portal.Core.Outbound;
 
 namespace Portal.Core.Mirroring;
 
@@ -11,11 +12,11 @@ namespace Portal.Core.Mirroring;
 /// Prepares git to talk to one upstream: checks the address (every time), pins git to it, and hands credentials to git
 /// through the environment only. For ssh it pins the host key: the one stored, or on first contact the one scanned.
 /// </summary>
-public sealed class UpstreamConnector(UpstreamAddressPolicy addressPolicy, SshTools ssh, DataDirectory dataDir, IOptions<GitOptions> gitOptions)
+public sealed class UpstreamConnector(OutboundAddressPolicy addressPolicy, SshTools ssh, DataDirectory dataDir, IOptions<GitOptions> gitOptions)
 {
     public async Task<Outcome<UpstreamSession>> OpenAsync(UpstreamUrl url, UpstreamCredentials credentials, string? pinnedHostKeys, CancellationToken cancellationToken)
     {
-        var checkedAddress = await addressPolicy.CheckAsync(url, cancellationToken);
+        var checkedAddress = await addressPolicy.CheckAsync(url.BareHost, cancellationToken);
         if (!checkedAddress.Succeeded)
         {
             return checkedAddress.Error!;
