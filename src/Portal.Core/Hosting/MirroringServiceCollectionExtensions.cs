@@ -26,6 +26,9 @@ public static class MirroringServiceCollectionExtensions
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamProbe>();
+        services.AddSingleton<Lfs.LfsPointerScanner>();
+        services.AddSingleton<Lfs.LfsBatchDownloader>();
+        services.AddSingleton<MirrorLfsFetcher>();
         services.AddSingleton<UpstreamCredentialStore>();
         services.AddSingleton<SyncQueue>();
         services.AddSingleton<SyncProgressTracker>();
