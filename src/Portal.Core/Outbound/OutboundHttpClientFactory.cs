@@ -1,3 +1,4 @@
+#pragma warning disable RS0030 // The one door: the only place that creates HTTP handlers, clients and sockets (BannedSymbols.txt).
 using System.Net;
 using System.Net.Sockets;
 
