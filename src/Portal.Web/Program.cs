@@ -11,6 +11,7 @@ builder.Services
     .AddPortalData(builder.Configuration)
     .AddPortalDomain()
     .AddPortalGit()
+    .AddOutboundConnections()
     .AddMirroring()
     .AddPortalAuthentication()
     .AddPortalApi()

@@ -22,6 +22,7 @@ public sealed class GitHttpServer : IAsyncDisposable
         this.app = app;
         Root = root;
         Port = port;
+        Lfs = LfsServer.Mounted($"http://127.0.0.1:{port}", Path.Combine(root, "lfs-store"));
     }
 
     public string Root { get; }
@@ -43,10 +44,15 @@ public sealed class GitHttpServer : IAsyncDisposable
     /// <summary>Pause this long between 16 kB chunks of a pack response.</summary>
     public TimeSpan? TricklePackDelay { get; set; }
 
-    /// <summary>Whether the Git LFS batch API answers (as on GitHub or GitLab) or 404s (a plain git server).</summary>
-    public bool LfsEnabled { get; set; } = true;
+    /// <summary>The upstream's own Git LFS server, on this server's origin (&lt;repo&gt;.git/info/lfs), as on GitHub or GitLab.</summary>
+    public LfsServer Lfs { get; }
 
-    private string LfsStore => Path.Combine(Root, "lfs-store");
+    /// <summary>Whether the Git LFS batch API answers (as on GitHub or GitLab) or 404s (a plain git server).</summary>
+    public bool LfsEnabled
+    {
+        get => Lfs.Enabled;
+        set => Lfs.Enabled = value;
+    }
 
     /// <summary>Authorization headers seen, for asserting what clients sent.</summary>
     public List<string> SeenAuthorization { get; } = [];
@@ -107,10 +113,9 @@ public sealed class GitHttpServer : IAsyncDisposable
             remoteUser = required.User;
         }
 
-        var path = context.Request.Path.Value ?? "";
-        if (path.EndsWith("/info/lfs/objects/batch", StringComparison.Ordinal) || path.StartsWith("/lfs-objects/", StringComparison.Ordinal))
+        if (LfsServer.Handles(context.Request.Path))
         {
-            await HandleLfsAsync(context, path);
+            await Lfs.HandleAsync(context);
             return;
         }
 
@@ -118,49 +123,7 @@ public sealed class GitHttpServer : IAsyncDisposable
     }
 
     /// <summary>Stores an LFS object upstream and returns the pointer file to commit for it.</summary>
-    public string AddLfsObject(byte[] content)
-    {
-        var oid = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
-        Directory.CreateDirectory(LfsStore);
-        File.WriteAllBytes(Path.Combine(LfsStore, oid), content);
-        return $"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {content.Length}\n";
-    }
-
-    /// <summary>The smallest batch API (download only) that the real git-lfs client accepts: https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md</summary>
-    private async Task HandleLfsAsync(HttpContext context, string path)
-    {
-        if (!LfsEnabled)
-        {
-            context.Response.StatusCode = 404;
-            return;
-        }
-
-        if (path.StartsWith("/lfs-objects/", StringComparison.Ordinal))
-        {
-            var file = Path.Combine(LfsStore, Path.GetFileName(path));
-            if (!File.Exists(file))
-            {
-                context.Response.StatusCode = 404;
-                return;
-            }
-
-            await context.Response.SendFileAsync(file);
-            return;
-        }
-
-        using var request = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
-        var objects = request.RootElement.GetProperty("objects").EnumerateArray().Select(o =>
-        {
-            var oid = o.GetProperty("oid").GetString()!;
-            var size = o.GetProperty("size").GetInt64();
-            object answer = File.Exists(Path.Combine(LfsStore, oid))
-                ? new { oid, size, authenticated = true, actions = new { download = new { href = $"http://127.0.0.1:{Port}/lfs-objects/{oid}" } } }
-                : new { oid, size, error = new { code = 404, message = "Object does not exist" } };
-            return answer;
-        }).ToList();
-        context.Response.ContentType = "application/vnd.git-lfs+json";
-        await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new { transfer = "basic", objects }));
-    }
+    public string AddLfsObject(byte[] content) => Lfs.AddObject(content);
 
     private async Task RunHttpBackendAsync(HttpContext context, string? remoteUser)
     {

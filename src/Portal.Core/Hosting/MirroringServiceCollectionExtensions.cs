@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Git;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
@@ -17,7 +16,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<LocalRepository>();
         services.AddSingleton<SshTools>();
         // Scoped: it counts stored bytes against the repository's quota in the database.
-        services.AddScoped<Lfs.LfsObjectStore>();
+        services.AddSingleton<Lfs.LfsObjectStore>();
         services.AddOptions<Browsing.BrowsingOptions>().BindConfiguration(Browsing.BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Browsing.RepositoryBrowser>();
         return services;
@@ -27,11 +26,11 @@ public static class MirroringServiceCollectionExtensions
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
-        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
-        services.AddSingleton<UpstreamAddressPolicy>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<UpstreamProbe>();
+        services.AddSingleton<Lfs.LfsPointerScanner>();
+        services.AddSingleton<Lfs.LfsBatchDownloader>();
+        services.AddSingleton<MirrorLfsFetcher>();
         services.AddSingleton<UpstreamCredentialStore>();
         services.AddSingleton<SyncQueue>();
         services.AddSingleton<SyncProgressTracker>();
@@ -43,7 +42,7 @@ public static class MirroringServiceCollectionExtensions
         services.AddScoped<SyncRequestService>();
         services.AddScoped<MirrorSyncService>();
         services.AddScoped<PushRecorder>();
-        services.AddScoped<Storage.StorageQuota>();
+        services.AddSingleton<Storage.StorageQuota>();
         services.AddScoped<Storage.DvcObjectStore>();
         services.AddScoped<Experiments.TrackingService>();
         services.AddScoped<Remotes.ExternalRemoteService>();

@@ -6,7 +6,7 @@ namespace Portal.Core.Lfs;
 
 /// <summary>
 /// Git LFS objects of one repository, content-addressed as git-lfs lays them out (objects/aa/bb/&lt;sha256&gt;), so objects a
-/// mirror fetched with git-lfs and objects pushed to Portal live in one place. Uploads stream to a temporary file while
+/// mirror fetched and objects pushed to Portal live in one place. Uploads stream to a temporary file while
 /// hashing and are renamed into place only when the SHA-256 matches: a wrong or cut-off upload stores nothing. Stored
 /// bytes count against the repository's <see cref="StorageQuota"/>, shared with its DVC storage.
 /// </summary>
@@ -35,8 +35,11 @@ public sealed class LfsObjectStore(DataDirectory dataDir, StorageQuota quota)
     public Task<long> RemainingAsync(long repositoryId, CancellationToken cancellationToken) => quota.RemainingAsync(repositoryId, cancellationToken);
 
     /// <summary>
-    /// Receives an object; fails with <see cref="PortalErrorKind.InsufficientStorage"/> when it does not fit the quota
-    /// (judged by the announced size first, then by the bytes as they arrive).
+    /// Stores <paramref name="body"/> as object <paramref name="oid"/> if its SHA-256 is the oid and, when
+    /// <paramref name="expectedSize"/> is given, its length that size (reading stops one byte past it). Whoever sent it,
+    /// a pusher or an upstream LFS server, a mismatch stores nothing. Fails with
+    /// <see cref="PortalErrorKind.InsufficientStorage"/> when it does not fit the quota (judged by the announced size
+    /// first, then by the bytes as they arrive).
     /// </summary>
     public async Task<Outcome<long>> StoreAsync(long repositoryId, string oid, long? expectedSize, Stream body, CancellationToken cancellationToken)
     {
@@ -53,20 +56,23 @@ public sealed class LfsObjectStore(DataDirectory dataDir, StorageQuota quota)
             return new PortalError(PortalErrorKind.InsufficientStorage, await quota.FullMessageAsync(repositoryId, cancellationToken));
         }
 
-        using var upload = await HashedUpload.ReceiveAsync(body, Path.Combine(dataDir.LfsStoragePath(repositoryId), "incoming"), HashAlgorithmName.SHA256, remaining, cancellationToken);
+        var limit = Math.Min(remaining, expectedSize ?? long.MaxValue);
+        using var upload = await HashedUpload.ReceiveAsync(body, Path.Combine(dataDir.LfsStoragePath(repositoryId), "incoming"), HashAlgorithmName.SHA256, limit, cancellationToken);
         if (upload is null)
         {
-            return new PortalError(PortalErrorKind.InsufficientStorage, await quota.FullMessageAsync(repositoryId, cancellationToken));
+            return expectedSize is { } announced && announced <= remaining
+                ? PortalError.Invalid($"The content is longer than the {announced} bytes announced for the object: nothing was stored.")
+                : new PortalError(PortalErrorKind.InsufficientStorage, await quota.FullMessageAsync(repositoryId, cancellationToken));
         }
 
         if (upload.Hash != oid)
         {
-            return PortalError.Invalid($"The uploaded content's SHA-256 is {upload.Hash}, not {oid}: nothing was stored. Upload the object again.");
+            return PortalError.Invalid($"The content's SHA-256 is {upload.Hash}, not {oid}: nothing was stored.");
         }
 
         if (expectedSize is { } size && size != upload.Length)
         {
-            return PortalError.Invalid($"The upload has {upload.Length} bytes but the object was announced with {size}: nothing was stored.");
+            return PortalError.Invalid($"The content has {upload.Length} bytes but the object was announced with {size}: nothing was stored.");
         }
 
         // Content-addressed: if the object arrived meanwhile, the existing copy is identical (and already counted).

@@ -28,6 +28,7 @@ public sealed class MirrorSyncService(
     IOptions<GitOptions> gitOptions,
     SyncProgressTracker progressTracker,
     InterruptedSyncRecovery interrupted,
+    MirrorLfsFetcher lfs,
     IServiceScopeFactory scopes,
     ILogger<MirrorSyncService> logger)
 {
@@ -186,7 +187,7 @@ public sealed class MirrorSyncService(
         var path = dataDir.RepositoryPath(repository.Id);
         var exists = Directory.Exists(path);
         var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
-        var lfsPending = File.Exists(Path.Combine(path, LfsPendingMarker));
+        var lfsPending = exists && MirrorLfsFetcher.IsPending(path);
         if (exists && before.SameRefsAs(remote) && (remote.Head is null || remote.Head == before.Head))
         {
             if (!lfsPending)
@@ -195,7 +196,7 @@ public sealed class MirrorSyncService(
             }
 
             // Refs are current but an earlier LFS fetch did not complete: finish it without fetching refs again.
-            return new FetchResult(null, await FetchLfsAsync(repository, url, session, path, cancellationToken));
+            return new FetchResult(null, await lfs.FetchAsync(repository, url, credentials, path, before, before, cancellationToken));
         }
 
         var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
@@ -232,7 +233,7 @@ public sealed class MirrorSyncService(
             string? warning = null;
             if (changes.Count > 0 || lfsPending)
             {
-                warning = await FetchLfsAsync(repository, url, session, target, cancellationToken);
+                warning = await lfs.FetchAsync(repository, url, credentials, target, before, after, cancellationToken);
             }
             if (changes.Count > 0 && after.Refs.Count > 0)
             {
@@ -255,41 +256,6 @@ public sealed class MirrorSyncService(
                 Directory.Delete(target, recursive: true);
             }
         }
-    }
-
-    /// <summary>Present in a repository folder while its LFS objects may be incomplete, so the next sync retries them.</summary>
-    private const string LfsPendingMarker = "portal-lfs-pending";
-
-    /// <summary>
-    /// Fetches the LFS objects the mirror's refs point to into the repository's store. A failure is a warning, not a
-    /// failed sync: the refs are already safely updated, and the pending marker makes the next sync try again.
-    /// </summary>
-    private async Task<string?> FetchLfsAsync(Repository repository, UpstreamUrl url, UpstreamSession session, string target, CancellationToken cancellationToken)
-    {
-        var marker = Path.Combine(target, LfsPendingMarker);
-        if (!repository.Upstream!.FetchLfs || url.Scheme == "git")
-        {
-            File.Delete(marker);
-            return null;
-        }
-
-        await File.WriteAllTextAsync(marker, "", cancellationToken);
-        progressTracker.Report(repository.Id, new SyncProgress("Fetching LFS objects", null));
-        var command = session.Apply(GitCommand.Create("lfs").Option("fetch").Option("--all").Value(session.RemoteUrl))
-            .WithConfig("lfs.storage", dataDir.LfsStoragePath(repository.Id))
-            .WithConfig("lfs.locksverify", "false");
-        var result = await git.RunAsync(command, target, gitOptions.Value.TransferTimeout, cancellationToken);
-        if (result.Succeeded)
-        {
-            File.Delete(marker);
-            return null;
-        }
-
-        logger.LogWarning("LFS fetch for repository {RepositoryId} failed: {Error}", repository.Id, result.ErrorMessage);
-        var missingServer = result.StandardError.Contains("404", StringComparison.Ordinal) || result.StandardError.Contains("Not Found", StringComparison.OrdinalIgnoreCase);
-        return missingServer
-            ? $"Warning: the upstream has no Git LFS server, so LFS objects were not fetched (Git data is complete).\n{result.ErrorMessage}"
-            : $"Warning: Git LFS objects were not fetched; the next sync tries again.\n{GitErrorHints.Explain(result.ErrorMessage)}";
     }
 
     private async Task<IReadOnlyList<RefChange>> DiffAsync(string path, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)

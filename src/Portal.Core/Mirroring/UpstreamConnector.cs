@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Portal.Core.Git;
 using Portal.Core.Hosting;
+using Portal.Core.Outbound;
 
 namespace Portal.Core.Mirroring;
 
@@ -11,11 +12,11 @@ namespace Portal.Core.Mirroring;
 /// Prepares git to talk to one upstream: checks the address (every time), pins git to it, and hands credentials to git
 /// through the environment only. For ssh it pins the host key: the one stored, or on first contact the one scanned.
 /// </summary>
-public sealed class UpstreamConnector(UpstreamAddressPolicy addressPolicy, SshTools ssh, DataDirectory dataDir, IOptions<GitOptions> gitOptions)
+public sealed class UpstreamConnector(OutboundAddressPolicy addressPolicy, SshTools ssh, DataDirectory dataDir, IOptions<GitOptions> gitOptions)
 {
     public async Task<Outcome<UpstreamSession>> OpenAsync(UpstreamUrl url, UpstreamCredentials credentials, string? pinnedHostKeys, CancellationToken cancellationToken)
     {
-        var checkedAddress = await addressPolicy.CheckAsync(url, cancellationToken);
+        var checkedAddress = await addressPolicy.CheckAsync(url.BareHost, cancellationToken);
         if (!checkedAddress.Succeeded)
         {
             return checkedAddress.Error!;
@@ -35,17 +36,30 @@ public sealed class UpstreamConnector(UpstreamAddressPolicy addressPolicy, SshTo
         }
     }
 
+    /// <summary>
+    /// Checks a Git LFS URL a maintainer gives for a mirror like an import URL: https/http only, no credentials in it,
+    /// and a host the address policy allows (checked again at every connection). Returns the normalised URL to store.
+    /// </summary>
+    public async Task<Outcome<string>> CheckLfsUrlAsync(string text, CancellationToken cancellationToken)
+    {
+        var parsed = LfsEndpoint.ParseExplicit(text);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Error!;
+        }
+
+        var checkedAddress = await addressPolicy.CheckAsync(parsed.Value!.Host, cancellationToken);
+        return checkedAddress.Succeeded ? parsed.Value.ToString() : PortalError.Invalid($"LFS URL: {checkedAddress.Error!.Message}");
+    }
+
     private void ApplyHttp(GitCommand command, UpstreamUrl url, string addressHost, UpstreamCredentials credentials)
     {
         // Pin the name to the checked address, so DNS cannot answer differently for the actual transfer.
         command.WithConfig("http.curloptResolve", $"{url.BareHost}:{url.EffectivePort}:{addressHost}");
         command.WithConfig("http.lowSpeedLimit", "1000");
         command.WithConfig("http.lowSpeedTime", gitOptions.Value.LowSpeedSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!string.IsNullOrEmpty(credentials.Secret))
+        if (credentials.BasicParameter() is { } basic)
         {
-            // A token alone works as the Basic password with any user name on GitHub, GitLab and Gitea.
-            var user = string.IsNullOrEmpty(credentials.UserName) ? "x-access-token" : credentials.UserName;
-            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{credentials.Secret}"));
             command.WithConfig("http.extraHeader", $"Authorization: Basic {basic}", secret: true);
             command.WithSecret(credentials.Secret);
         }

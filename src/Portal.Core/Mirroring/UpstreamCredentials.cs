@@ -11,6 +11,14 @@ public sealed record UpstreamCredentials(string? UserName, string? Secret, strin
         : Secret is not null ? Repositories.UpstreamAuthKind.Password
         : Repositories.UpstreamAuthKind.None;
 
+    /// <summary>
+    /// The Basic credential (base64 of user:secret) for https/http upstreams, or null without a secret. A token alone
+    /// works as the Basic password with any user name on GitHub, GitLab and Gitea.
+    /// </summary>
+    public string? BasicParameter() => string.IsNullOrEmpty(Secret)
+        ? null
+        : Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{(string.IsNullOrEmpty(UserName) ? "x-access-token" : UserName)}:{Secret}"));
+
     /// <summary>Every value that must be scrubbed from output.</summary>
     public IEnumerable<string> Secrets => new[] { Secret, SshPrivateKey }.Where(s => !string.IsNullOrEmpty(s))!;
 }

@@ -10,13 +10,14 @@ public sealed record CreateRepositoryRequest(
     string? Description,
     UpstreamAuthRequest? Auth,
     int? IntervalHours,
-    bool? Lfs);
+    bool? Lfs,
+    string? LfsUrl = null);
 
 /// <summary>Upstream credentials as given: a user name and password/token, or the id of a deploy key Portal generated.</summary>
 public sealed record UpstreamAuthRequest(string? Username, string? Secret, string? DeployKeyId);
 
-/// <summary>An edit; null fields stay as they are.</summary>
-public sealed record UpdateRepositoryRequest(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth);
+/// <summary>An edit; null fields stay as they are. An empty <see cref="LfsUrl"/> goes back to the endpoint derived from the upstream URL.</summary>
+public sealed record UpdateRepositoryRequest(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth, string? LfsUrl = null);
 
 /// <summary>What a connection test found.</summary>
 public sealed record ConnectionTestResult(int Branches, int Tags, string? DefaultBranch, IReadOnlyList<string> HostKeyFingerprints);

@@ -83,9 +83,9 @@ public sealed class RepositoryService(
 
             upstream = parsed.Value!;
         }
-        else if (!string.IsNullOrWhiteSpace(request.CloneUrl))
+        else if (!string.IsNullOrWhiteSpace(request.CloneUrl) || !string.IsNullOrWhiteSpace(request.LfsUrl))
         {
-            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl out, or choose mode \"mirror\" or \"migrate\".");
+            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl and lfsUrl out, or choose mode \"mirror\" or \"migrate\".");
         }
 
         var name = (request.Name ?? upstream?.Url.SuggestedName() ?? "").Trim();
@@ -136,12 +136,25 @@ public sealed class RepositoryService(
             }
 
             await session.Value!.DisposeAsync();
+            string? lfsUrl = null;
+            if (!string.IsNullOrWhiteSpace(request.LfsUrl))
+            {
+                var checkedLfsUrl = await connector.CheckLfsUrlAsync(request.LfsUrl, cancellationToken);
+                if (!checkedLfsUrl.Succeeded)
+                {
+                    return checkedLfsUrl.Error!;
+                }
+
+                lfsUrl = checkedLfsUrl.Value;
+            }
+
             var (resolved, publicKey) = credentials.Value!;
             repository.Upstream = new UpstreamSource
             {
                 Url = upstream.Url.ToString(),
                 AuthKind = resolved.AuthKind,
                 FetchLfs = request.Lfs ?? true,
+                LfsUrl = lfsUrl,
                 SyncIntervalMinutes = (int)interval.Value.TotalMinutes,
             };
             if (repository.Upstream.AuthKind != UpstreamAuthKind.None)
@@ -260,10 +273,16 @@ public sealed class RepositoryService(
             return PortalError.Invalid("Visibility must be \"public\", \"internal\" or \"private\".");
         }
 
-        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null;
+        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null || request.LfsUrl is not null;
         if (mirrorSettingsChanged && (tracked.Mode != RepositoryMode.Mirror || tracked.Upstream is null))
         {
-            return PortalError.Invalid("The sync interval, LFS and credentials apply to mirrors only.");
+            return PortalError.Invalid("The sync interval, LFS settings and credentials apply to mirrors only.");
+        }
+
+        var lfsUrl = string.IsNullOrWhiteSpace(request.LfsUrl) ? (Outcome<string>?)null : await connector.CheckLfsUrlAsync(request.LfsUrl, cancellationToken);
+        if (lfsUrl is { Succeeded: false })
+        {
+            return lfsUrl.Value.Error!;
         }
 
         var interval = request.IntervalHours is null ? (Outcome<TimeSpan>?)null : ResolveInterval(request.IntervalHours);
@@ -295,6 +314,12 @@ public sealed class RepositoryService(
         if (request.Lfs is { } lfs)
         {
             tracked.Upstream!.FetchLfs = lfs;
+        }
+
+        if (request.LfsUrl is not null)
+        {
+            // "" goes back to the endpoint derived from the upstream URL.
+            tracked.Upstream!.LfsUrl = lfsUrl?.Value;
         }
 
         if (newCredentials is var (resolved, publicKey))

@@ -15,6 +15,12 @@ public sealed class UpstreamSource
 
     public bool FetchLfs { get; set; } = true;
 
+    /// <summary>
+    /// The Git LFS endpoint a maintainer set for this mirror (https/http, no credentials); null to use the one derived
+    /// from <see cref="Url"/>. The upstream's .lfsconfig is never consulted.
+    /// </summary>
+    public string? LfsUrl { get; set; }
+
     public int SyncIntervalMinutes { get; set; } = 24 * 60;
 }
 

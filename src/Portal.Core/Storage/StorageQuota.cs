@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 
@@ -14,14 +15,20 @@ public enum StorageKind
 /// The per-repository quota (Portal:Storage:QuotaBytesPerRepo) shared by a repository's DVC storage and its Git LFS
 /// objects: one number an admin sets per repository, whichever tool a project uses for its large files. Usage lives
 /// in counters updated after each stored object; concurrent uploads may overshoot by at most one object each.
+/// Each call uses its own DbContext: objects are stored concurrently (a mirror downloads several LFS objects at once),
+/// and a caller's own context (a sync's, tracking its repository) must never be shared or cleared from here.
 /// </summary>
-public sealed class StorageQuota(PortalDbContext db, IOptions<StorageOptions> options)
+public sealed class StorageQuota(IServiceScopeFactory scopes, IOptions<StorageOptions> options)
 {
     public long QuotaBytes => options.Value.QuotaBytesPerRepo;
 
-    public async Task<StorageUsage> UsageAsync(long repositoryId, CancellationToken cancellationToken) =>
-        await db.Set<StorageUsage>().AsNoTracking().FirstOrDefaultAsync(u => u.RepositoryId == repositoryId, cancellationToken)
-        ?? new StorageUsage { RepositoryId = repositoryId };
+    public async Task<StorageUsage> UsageAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        return await db.Set<StorageUsage>().AsNoTracking().FirstOrDefaultAsync(u => u.RepositoryId == repositoryId, cancellationToken)
+            ?? new StorageUsage { RepositoryId = repositoryId };
+    }
 
     /// <summary>Bytes the repository may still store; <see cref="long.MaxValue"/> without a quota.</summary>
     public async Task<long> RemainingAsync(long repositoryId, CancellationToken cancellationToken) =>
@@ -35,6 +42,12 @@ public sealed class StorageQuota(PortalDbContext db, IOptions<StorageOptions> op
         $"This repository's storage is full: {used:N0} of {quota:N0} bytes used (DVC and Git LFS together). Remove data or ask an admin to raise Portal:Storage:QuotaBytesPerRepo.";
 
     public async Task CountAsync(long repositoryId, StorageKind kind, long bytes, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await CountAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(), repositoryId, kind, bytes, cancellationToken);
+    }
+
+    private static async Task CountAsync(PortalDbContext db, long repositoryId, StorageKind kind, long bytes, CancellationToken cancellationToken)
     {
         var usages = db.Set<StorageUsage>().Where(u => u.RepositoryId == repositoryId);
         var updated = kind == StorageKind.Lfs
@@ -56,7 +69,7 @@ public sealed class StorageQuota(PortalDbContext db, IOptions<StorageOptions> op
         {
             // Another upload created the row first: count against it.
             db.ChangeTracker.Clear();
-            await CountAsync(repositoryId, kind, bytes, cancellationToken);
+            await CountAsync(db, repositoryId, kind, bytes, cancellationToken);
         }
     }
 }

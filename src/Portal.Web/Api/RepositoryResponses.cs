@@ -35,7 +35,7 @@ public sealed record RepositoryResponse(
             $"{request.Scheme}://{request.Host}/{owner}/{repository.Name}.git",
             admin ? repository.Upstream?.Url : null,
             repository.Mode == RepositoryMode.Mirror && repository.Upstream is { } upstream
-                ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant())
+                ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant(), admin ? upstream.LfsUrl : null)
                 : null,
             repository.Sync is { } sync ? SyncResponse.From(sync) : null,
             repository.CreatedAt,
@@ -43,7 +43,8 @@ public sealed record RepositoryResponse(
     }
 }
 
-public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth);
+/// <summary>A mirror's settings; <see cref="LfsUrl"/> (the maintainer-set LFS endpoint, null when derived) for maintainers only.</summary>
+public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth, string? LfsUrl);
 
 public sealed record SyncResponse(SyncStatus Status, DateTime? LastAttemptAt, DateTime? LastSuccessAt, DateTime? NextSyncAt, string? LastError, int ConsecutiveFailures)
 {

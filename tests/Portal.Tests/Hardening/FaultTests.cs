@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Core.Mirroring;
+using Portal.Core.Outbound;
 using Portal.Testing;
 using Portal.Tests.Mirroring;
 
@@ -18,7 +18,7 @@ public sealed class FaultPortalFactory : MirrorPortalFactory
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.RemoveAll<IHostResolver>();
-        services.AddSingleton<IHostResolver>(new UpstreamAddressPolicyTests.FixedResolver(new() { ["pinned.portal-test"] = ["127.0.0.1"] }));
+        services.AddSingleton<IHostResolver>(new OutboundAddressPolicyTests.FixedResolver(new() { ["pinned.portal-test"] = ["127.0.0.1"] }));
     }
 }
 

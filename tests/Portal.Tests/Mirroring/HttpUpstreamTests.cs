@@ -38,6 +38,7 @@ public sealed class HttpUpstreamTests(MirrorPortalFactory portal, GitHttpFixture
         var upstream = NewUpstream(name);
         var weights = Encoding.UTF8.GetBytes("weights " + Guid.NewGuid());
         var pointer = Server.AddLfsObject(weights);
+        upstream.Commit("main", file: ".gitattributes", content: Encoding.UTF8.GetBytes("*.bin filter=lfs diff=lfs merge=lfs -text\n"));
         upstream.Commit("main", file: "weights.bin", content: Encoding.UTF8.GetBytes(pointer));
         upstream.Push();
 
@@ -329,7 +330,7 @@ public sealed class LfsMirrorTests(MirrorPortalFactory portal, GitHttpFixture ht
         Assert.Equal("succeeded", MirrorApi.Status(repository));
         Assert.Equal(onMain, await File.ReadAllBytesAsync(StoredObject(portal, repository, mainPointer)));
         Assert.Equal(onBranch, await File.ReadAllBytesAsync(StoredObject(portal, repository, branchPointer)));
-        Assert.Equal(JsonValueKind.Null, (await api.SyncRunsAsync(name))[0].GetProperty("error").ValueKind);
+        Assert.Equal("Git LFS: fetched 2 objects (109 bytes).", (await api.SyncRunsAsync(name))[0].GetProperty("error").GetString());
     }
 
     [Fact]
@@ -341,6 +342,7 @@ public sealed class LfsMirrorTests(MirrorPortalFactory portal, GitHttpFixture ht
         var upstream = http.Server.CreateRepository(name);
         var content = Encoding.UTF8.GetBytes("large file " + Guid.NewGuid());
         var pointer = http.Server.AddLfsObject(content);
+        upstream.Commit("main", file: ".gitattributes", content: Encoding.UTF8.GetBytes("*.bin filter=lfs diff=lfs merge=lfs -text\n"));
         upstream.Commit("main", file: "big.bin", content: Encoding.UTF8.GetBytes(pointer));
         upstream.Push();
         try

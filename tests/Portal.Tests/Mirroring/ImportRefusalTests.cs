@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Data;
-using Portal.Core.Mirroring;
+using Portal.Core.Outbound;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Mirroring;
@@ -14,7 +14,7 @@ public sealed class StrictPortalFactory : PortalFactory
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.RemoveAll<IHostResolver>();
-        services.AddSingleton<IHostResolver>(new UpstreamAddressPolicyTests.FixedResolver(new()
+        services.AddSingleton<IHostResolver>(new OutboundAddressPolicyTests.FixedResolver(new()
         {
             ["internal.example"] = ["10.0.0.1"],
             ["rebind.example"] = ["93.184.216.34", "127.0.0.1"],

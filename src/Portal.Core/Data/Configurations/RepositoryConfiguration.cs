@@ -29,6 +29,7 @@ internal sealed class UpstreamSourceConfiguration : IEntityTypeConfiguration<Ups
         builder.HasKey(u => u.RepositoryId);
         builder.Property(u => u.RepositoryId).ValueGeneratedNever();
         builder.Property(u => u.Url).HasMaxLength(2048).IsRequired();
+        builder.Property(u => u.LfsUrl).HasMaxLength(2048);
         builder.Property(u => u.AuthKind).HasConversion<string>().HasMaxLength(16);
     }
 }

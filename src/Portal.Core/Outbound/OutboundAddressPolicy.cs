@@ -2,18 +2,23 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Outbound;
 
 /// <summary>
-/// Decides whether Portal may connect to an upstream host. Every address the name resolves to is checked (one blocked
-/// address refuses the name), numeric forms such as 0x7f000001, 0177.0.0.1 and ::ffff:127.0.0.1 are normalised first,
-/// and the checked address is returned so git can be pinned to it (no DNS rebinding between check and fetch).
+/// The one address policy for every connection Portal opens to the outside: git (pinned through
+/// <c>http.curloptResolve</c>, or the address itself for git:// and ssh), Git LFS and any other HTTP
+/// (<see cref="OutboundHttpClientFactory"/>). Every address a name resolves to is checked (one blocked address refuses
+/// the name), numeric forms such as 0x7f000001, 0177.0.0.1 and ::ffff:127.0.0.1 are normalised first, and the checked
+/// address is returned so the caller connects to exactly it (no DNS rebinding between check and connection).
+/// Internal addresses are refused unless <c>Portal:Import:AllowLocalNetwork</c> is set or
+/// <c>Portal:Import:AllowedHosts</c> lists the host name, the address or a range holding it.
 /// </summary>
-public sealed class UpstreamAddressPolicy(IHostResolver resolver, IOptionsMonitor<ImportOptions> options)
+public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonitor<ImportOptions> options)
 {
-    public async Task<Outcome<IPAddress>> CheckAsync(UpstreamUrl url, CancellationToken cancellationToken)
+    /// <summary>Resolves <paramref name="host"/> (a name or an address literal, IPv6 with or without brackets) and decides.</summary>
+    public async Task<Outcome<IPAddress>> CheckAsync(string host, CancellationToken cancellationToken)
     {
-        var host = url.BareHost;
+        host = host.Trim('[', ']');
         IPAddress[] addresses;
         if (TryParseNumericHost(host, out var literal))
         {
@@ -28,20 +33,36 @@ public sealed class UpstreamAddressPolicy(IHostResolver resolver, IOptionsMonito
             }
         }
 
-        addresses = [.. addresses.Select(Normalize)];
-        if (!options.CurrentValue.AllowLocalNetwork)
+        return Decide(host, addresses);
+    }
+
+    /// <summary>
+    /// The decision: may Portal connect to <paramref name="host"/> at these addresses (all of them, as DNS answered)?
+    /// Returns the address to connect to, IPv4 first: it is what most self-hosted servers answer on.
+    /// </summary>
+    public Outcome<IPAddress> Decide(string host, IReadOnlyList<IPAddress> addresses)
+    {
+        if (addresses.Count == 0)
         {
-            var blocked = addresses.FirstOrDefault(IsInternal);
+            return PortalError.Invalid($"Portal could not resolve the host '{host}': check the URL.");
+        }
+
+        var normalized = addresses.Select(Normalize).ToList();
+        var current = options.CurrentValue;
+        var allowed = AllowedHostList.Parse(current.AllowedHosts).Value ?? AllowedHostList.Empty;
+        if (!current.AllowLocalNetwork && !allowed.AllowsName(host))
+        {
+            var blocked = normalized.FirstOrDefault(a => IsInternal(a) && !allowed.AllowsAddress(a));
             if (blocked is not null)
             {
                 return PortalError.Invalid(
                     $"'{host}' resolves to {blocked}, an internal address (loopback, private, link-local, multicast or unspecified). " +
-                    "Portal does not import from its own network; use the repository's public address, or ask an admin to set Portal:Import:AllowLocalNetwork.");
+                    "Portal does not connect to its own network; use the server's public address, or ask an admin to list the host in " +
+                    "Portal:Import:AllowedHosts (or to set Portal:Import:AllowLocalNetwork).");
             }
         }
 
-        // Prefer IPv4: it is what most self-hosted upstreams answer on.
-        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
+        return normalized.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? normalized[0];
     }
 
     /// <summary>Host strings that are addresses in any notation git (curl, getaddrinfo) would accept.</summary>

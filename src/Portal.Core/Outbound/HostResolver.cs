@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Outbound;
 
-/// <summary>Resolves upstream host names; tests substitute answers (e.g. a name resolving to 10.0.0.1).</summary>
+/// <summary>Resolves host names for <see cref="OutboundAddressPolicy"/>; tests substitute answers (e.g. a name resolving to 10.0.0.1).</summary>
 public interface IHostResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);

@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Text;
+using Portal.Core.Git;
+
+namespace Portal.Core.Lfs;
+
+/// <summary>
+/// Finds the Git LFS objects new commits point to, in Portal's own copy of a repository, with git plumbing only: never
+/// git-lfs, never the repository's .lfsconfig. Output is streamed (a first import of a large repository lists millions
+/// of objects); only the pointers found are kept.
+/// </summary>
+public sealed class LfsPointerScanner(GitRunner git)
+{
+    /// <summary>Tips per git grep invocation, to keep argv short however many refs changed.</summary>
+    private const int TipsPerGrep = 256;
+
+    /// <summary>
+    /// The cheap pre-check: does a .gitattributes file (at the root or in any folder) of any of these commits route
+    /// files through LFS? Repositories without LFS stop here and pay one path-limited git grep. When git cannot answer
+    /// (e.g. a tag pointing at a blob), the answer is yes, so the full scan decides.
+    /// </summary>
+    public async Task<bool> MentionsLfsAsync(string repositoryPath, IReadOnlyCollection<string> tips, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in tips.Chunk(TipsPerGrep))
+        {
+            var command = GitCommand.Create("grep").Option("--quiet").Option("--fixed-strings").Option("-e").Option("filter=lfs");
+            foreach (var tip in chunk)
+            {
+                command.Value(tip);
+            }
+
+            var result = await git.RunAsync(command.Paths(".gitattributes", "*/.gitattributes"), repositoryPath, cancellationToken: cancellationToken);
+            if (result.ExitCode != 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The distinct LFS pointers in blobs reachable from <paramref name="tips"/> but not from <paramref name="excluded"/>
+    /// (the commits this sync brought), at most <paramref name="limit"/> of them. git rev-list lists only blobs smaller
+    /// than a pointer can be (larger blobs never leave git), git cat-file --batch hands over their contents.
+    /// </summary>
+    public async Task<LfsScan> ScanAsync(string repositoryPath, IReadOnlyCollection<string> tips, IReadOnlyCollection<string> excluded, int limit, CancellationToken cancellationToken)
+    {
+        var pointers = new Dictionary<string, LfsPointer>(StringComparer.Ordinal);
+        if (tips.Count == 0)
+        {
+            return new LfsScan([], Truncated: false);
+        }
+
+        await using var revList = git.StartStreaming(
+            GitCommand.Create("rev-list").Option("--objects").Option("--no-object-names").Option("--ignore-missing")
+                .Option("--filter=object:type=blob").Option($"--filter=blob:limit={LfsPointer.MaxPointerBytes}").Option("--stdin"),
+            repositoryPath);
+        await using var catFile = git.StartStreaming(GitCommand.Create("cat-file").Option("--batch").Option("--buffer"), repositoryPath);
+        await WriteRevisionsAsync(revList.Input, tips, excluded, cancellationToken);
+        var pump = PumpAsync(revList.Output, catFile.Input, cancellationToken);
+        var truncated = false;
+        var readToEnd = false;
+        try
+        {
+            truncated = await CollectAsync(new BatchReader(catFile.Output), pointers, limit, cancellationToken);
+            readToEnd = !truncated;
+        }
+        finally
+        {
+            if (!readToEnd)
+            {
+                // Stopped early (limit, error or cancellation): nothing more is read, so nothing more may be written.
+                revList.Kill();
+                catFile.Kill();
+            }
+
+            await IgnoreBrokenPipeAsync(pump);
+        }
+
+        if (!truncated)
+        {
+            await EnsureSucceededAsync(revList, "git rev-list", cancellationToken);
+            await EnsureSucceededAsync(catFile, "git cat-file", cancellationToken);
+        }
+
+        return new LfsScan([.. pointers.Values], truncated);
+    }
+
+    /// <summary>Reads every object cat-file prints, keeping pointers; true when it stopped at the limit.</summary>
+    private static async Task<bool> CollectAsync(BatchReader reader, Dictionary<string, LfsPointer> pointers, int limit, CancellationToken cancellationToken)
+    {
+        while (await reader.NextAsync(cancellationToken) is { } entry)
+        {
+            if (entry.Type != "blob" || entry.Size >= LfsPointer.MaxPointerBytes)
+            {
+                // Commits (rev-list lists them whatever the filter) and anything unexpected: skipped unread.
+                await reader.SkipContentAsync(entry.Size, cancellationToken);
+                continue;
+            }
+
+            var content = await reader.ReadContentAsync((int)entry.Size, cancellationToken);
+            if (LfsPointer.TryParse(content) is { } pointer && !pointers.ContainsKey(pointer.Oid))
+            {
+                if (pointers.Count == limit)
+                {
+                    return true;
+                }
+
+                pointers.Add(pointer.Oid, pointer);
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task WriteRevisionsAsync(Stream input, IReadOnlyCollection<string> tips, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken)
+    {
+        // Object ids only (checked, never options); "^id" excludes. --ignore-missing skips ids gc already removed.
+        await using var writer = new StreamWriter(input, new UTF8Encoding(false)) { NewLine = "\n" };
+        foreach (var tip in tips.Where(IsObjectId))
+        {
+            await writer.WriteLineAsync(tip.AsMemory(), cancellationToken);
+        }
+
+        foreach (var id in excluded.Where(IsObjectId))
+        {
+            await writer.WriteLineAsync(("^" + id).AsMemory(), cancellationToken);
+        }
+    }
+
+    /// <summary>rev-list's object ids into cat-file's stdin, line by line, closing it at the end.</summary>
+    private static async Task PumpAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var reader = new StreamReader(from, Encoding.ASCII);
+        await using var writer = new StreamWriter(to, new UTF8Encoding(false)) { NewLine = "\n" };
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+        }
+    }
+
+    private static async Task IgnoreBrokenPipeAsync(Task pump)
+    {
+        try
+        {
+            await pump;
+        }
+        catch (IOException)
+        {
+            // The processes were stopped on purpose.
+        }
+    }
+
+    private static async Task EnsureSucceededAsync(GitStreamingProcess process, string what, CancellationToken cancellationToken)
+    {
+        if (await process.WaitForExitAsync(cancellationToken) != 0)
+        {
+            throw new GitException($"{what} failed: {(await process.StandardError).Trim()}");
+        }
+    }
+
+    private static bool IsObjectId(string id) => id.Length is 40 or 64 && id.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>Reads git cat-file --batch output: "&lt;id&gt; &lt;type&gt; &lt;size&gt;\n&lt;content&gt;\n" per object.</summary>
+    private sealed class BatchReader(Stream stream)
+    {
+        private readonly byte[] buffer = new byte[64 * 1024];
+        private int position;
+        private int length;
+
+        public async Task<(string Type, long Size)?> NextAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var header = await ReadLineAsync(cancellationToken);
+                if (header is null)
+                {
+                    return null;
+                }
+
+                var parts = header.Split(' ');
+                if (parts is [_, "missing"])
+                {
+                    continue;
+                }
+
+                if (parts.Length != 3 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+                {
+                    throw new GitException($"git cat-file printed an unexpected header: '{header}'.");
+                }
+
+                return (parts[1], size);
+            }
+        }
+
+        public async Task<byte[]> ReadContentAsync(int size, CancellationToken cancellationToken)
+        {
+            var content = new byte[size];
+            var filled = 0;
+            while (filled < size)
+            {
+                if (!await EnsureAsync(cancellationToken))
+                {
+                    throw new GitException("git cat-file stopped in the middle of an object.");
+                }
+
+                var take = Math.Min(size - filled, length - position);
+                buffer.AsSpan(position, take).CopyTo(content.AsSpan(filled));
+                position += take;
+                filled += take;
+            }
+
+            await SkipContentAsync(0, cancellationToken);
+            return content;
+        }
+
+        /// <summary>Skips <paramref name="size"/> bytes and the newline after them.</summary>
+        public async Task SkipContentAsync(long size, CancellationToken cancellationToken)
+        {
+            var remaining = size + 1;
+            while (remaining > 0)
+            {
+                if (!await EnsureAsync(cancellationToken))
+                {
+                    throw new GitException("git cat-file stopped in the middle of an object.");
+                }
+
+                var take = (int)Math.Min(remaining, length - position);
+                position += take;
+                remaining -= take;
+            }
+        }
+
+        private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            var line = new StringBuilder();
+            while (true)
+            {
+                if (!await EnsureAsync(cancellationToken))
+                {
+                    return line.Length == 0 ? null : throw new GitException("git cat-file output ended mid-line.");
+                }
+
+                var newline = Array.IndexOf(buffer, (byte)'\n', position, length - position);
+                var end = newline < 0 ? length : newline;
+                line.Append(Encoding.ASCII.GetString(buffer, position, end - position));
+                position = newline < 0 ? length : newline + 1;
+                if (newline >= 0)
+                {
+                    return line.ToString();
+                }
+
+                if (line.Length > 512)
+                {
+                    throw new GitException("git cat-file printed an overlong header.");
+                }
+            }
+        }
+
+        private async Task<bool> EnsureAsync(CancellationToken cancellationToken)
+        {
+            if (position < length)
+            {
+                return true;
+            }
+
+            length = await stream.ReadAsync(buffer, cancellationToken);
+            position = 0;
+            return length > 0;
+        }
+    }
+}
+
+/// <summary>The pointers a scan found; <see cref="Truncated"/> when it stopped at its limit (the rest wait for the next sync).</summary>
+public sealed record LfsScan(IReadOnlyList<LfsPointer> Pointers, bool Truncated);
