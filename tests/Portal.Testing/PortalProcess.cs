@@ -53,8 +53,8 @@ public sealed class PortalProcess : IAsyncDisposable
         };
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
-        // Development serves package static assets (Radzen) straight from the build output, as `dotnet run` does.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // Production, as scripts/run and a published install run it: static assets from the build output, no detailed errors.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Portal__DataDir"] = dataDir;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
