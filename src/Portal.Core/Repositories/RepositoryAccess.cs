@@ -58,6 +58,13 @@ public sealed class RepositoryAccess(PortalDbContext db)
         return fromOrg > baseline ? fromOrg : baseline;
     }
 
+    /// <summary>The role as stored now, for a repository known by id (a service re-checking an action started earlier).</summary>
+    public async Task<RepositoryRole> RoleAsync(long repositoryId, string? userId, CancellationToken cancellationToken = default)
+    {
+        var repository = await db.Repositories.AsNoTracking().FirstOrDefaultAsync(r => r.Id == repositoryId, cancellationToken);
+        return repository is null ? RepositoryRole.None : await RoleAsync(repository, userId, cancellationToken);
+    }
+
     /// <summary>The repositories a user can see (all public ones, internal ones when signed in, private ones they belong to).</summary>
     public async Task<IQueryable<Repository>> VisibleToAsync(string? userId, CancellationToken cancellationToken = default)
     {
