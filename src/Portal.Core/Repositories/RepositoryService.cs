@@ -83,9 +83,9 @@ public sealed class RepositoryService(
 
             upstream = parsed.Value!;
         }
-        else if (!string.IsNullOrWhiteSpace(request.CloneUrl))
+        else if (!string.IsNullOrWhiteSpace(request.CloneUrl) || request.HostKeys is not null)
         {
-            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl out, or choose mode \"mirror\" or \"migrate\".");
+            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl and hostKeys out, or choose mode \"mirror\" or \"migrate\".");
         }
 
         var name = (request.Name ?? upstream?.Url.SuggestedName() ?? "").Trim();
@@ -128,8 +128,14 @@ public sealed class RepositoryService(
                 return credentials.Error!;
             }
 
-            // Refuse internal addresses now, with the reason, rather than in the first sync.
-            var session = await connector.OpenAsync(upstream.Url, UpstreamCredentials.None, pinnedHostKeys: null, cancellationToken);
+            var hostKeys = await PinnableHostKeysAsync(request.HostKeys, upstream.Url, cancellationToken);
+            if (!hostKeys.Succeeded)
+            {
+                return hostKeys.Error!;
+            }
+
+            // Refuse internal addresses now, with the reason, rather than in the first sync (with keys given, nothing is scanned).
+            var session = await connector.OpenAsync(upstream.Url, UpstreamCredentials.None, pinnedHostKeys: hostKeys.Value, cancellationToken);
             if (!session.Succeeded)
             {
                 return session.Error!;
@@ -143,6 +149,8 @@ public sealed class RepositoryService(
                 AuthKind = resolved.AuthKind,
                 FetchLfs = request.Lfs ?? true,
                 SyncIntervalMinutes = (int)interval.Value.TotalMinutes,
+                // The keys the person saw (or typed): the first sync verifies the server against exactly these.
+                PinnedHostKey = hostKeys.Value,
             };
             if (repository.Upstream.AuthKind != UpstreamAuthKind.None)
             {
@@ -202,7 +210,8 @@ public sealed class RepositoryService(
     }
 
     /// <summary>Connects to an upstream with the given credentials and reports what it has, without creating anything.</summary>
-    public async Task<Outcome<ConnectionTestResult>> TestConnectionAsync(string actorUserId, string? cloneUrl, UpstreamAuthRequest? auth, CancellationToken cancellationToken = default)
+    /// <summary>With <paramref name="hostKeys"/> (typed in by hand), the server must present one of them; without, its keys are scanned and returned.</summary>
+    public async Task<Outcome<ConnectionTestResult>> TestConnectionAsync(string actorUserId, string? cloneUrl, UpstreamAuthRequest? auth, string? hostKeys = null, CancellationToken cancellationToken = default)
     {
         var parsed = UpstreamUrl.Parse(cloneUrl);
         if (!parsed.Succeeded)
@@ -216,7 +225,13 @@ public sealed class RepositoryService(
             return credentials.Error!;
         }
 
-        var opened = await connector.OpenAsync(parsed.Value!.Url, credentials.Value!.Credentials, pinnedHostKeys: null, cancellationToken);
+        var pinned = await PinnableHostKeysAsync(hostKeys, parsed.Value!.Url, cancellationToken);
+        if (!pinned.Succeeded)
+        {
+            return pinned.Error!;
+        }
+
+        var opened = await connector.OpenAsync(parsed.Value.Url, credentials.Value!.Credentials, pinned.Value, cancellationToken);
         if (!opened.Succeeded)
         {
             return opened.Error!;
@@ -235,7 +250,8 @@ public sealed class RepositoryService(
             snapshot.Refs.Keys.Count(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)),
             snapshot.Refs.Keys.Count(r => r.StartsWith("refs/tags/", StringComparison.Ordinal)),
             snapshot.Head?.StartsWith("refs/heads/", StringComparison.Ordinal) == true ? snapshot.Head["refs/heads/".Length..] : snapshot.Head,
-            fingerprints);
+            fingerprints,
+            session.HostKeys);
     }
 
     public async Task<Outcome<Repository>> UpdateAsync(string actorUserId, Repository repository, UpdateRepositoryRequest request, CancellationToken cancellationToken = default)
@@ -260,10 +276,16 @@ public sealed class RepositoryService(
             return PortalError.Invalid("Visibility must be \"public\", \"internal\" or \"private\".");
         }
 
-        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null;
+        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null || request.HostKeys is not null;
         if (mirrorSettingsChanged && (tracked.Mode != RepositoryMode.Mirror || tracked.Upstream is null))
         {
-            return PortalError.Invalid("The sync interval, LFS and credentials apply to mirrors only.");
+            return PortalError.Invalid("The sync interval, LFS, credentials and host keys apply to mirrors only.");
+        }
+
+        var hostKeys = request.HostKeys is null ? (Outcome<string?>?)null : await PinnableHostKeysAsync(request.HostKeys, UpstreamUrl.Parse(tracked.Upstream!.Url).Value!.Url, cancellationToken, allowEmpty: true);
+        if (hostKeys is { Succeeded: false })
+        {
+            return hostKeys.Value.Error!;
         }
 
         var interval = request.IntervalHours is null ? (Outcome<TimeSpan>?)null : ResolveInterval(request.IntervalHours);
@@ -295,6 +317,12 @@ public sealed class RepositoryService(
         if (request.Lfs is { } lfs)
         {
             tracked.Upstream!.FetchLfs = lfs;
+        }
+
+        if (hostKeys is { } keys)
+        {
+            // Empty forgets the pinned keys: the next sync pins what the server presents then.
+            tracked.Upstream!.PinnedHostKey = keys.Value;
         }
 
         if (newCredentials is var (resolved, publicKey))
@@ -459,6 +487,27 @@ public sealed class RepositoryService(
 
         return (new UpstreamCredentials(string.IsNullOrEmpty(secret) ? null : userName, string.IsNullOrEmpty(secret) ? null : secret, null), null);
     }
+
+    /// <summary>Host keys to pin: null when none were given (or, with <paramref name="allowEmpty"/>, an empty text to forget them).</summary>
+    private async Task<Outcome<string?>> PinnableHostKeysAsync(string? input, UpstreamUrl url, CancellationToken cancellationToken, bool allowEmpty = false)
+    {
+        if (input is null || (allowEmpty && string.IsNullOrWhiteSpace(input) && url.Scheme == "ssh"))
+        {
+            return (string?)null;
+        }
+
+        var checkedKeys = await HostKeyInput.CheckAsync(input, url, ssh, cancellationToken);
+        if (!checkedKeys.Succeeded)
+        {
+            return checkedKeys.Error!;
+        }
+
+        return checkedKeys.Value;
+    }
+
+    /// <summary>The pinned SSH host keys' fingerprints ("SHA256:… (ED25519)"), for the settings page.</summary>
+    public async Task<IReadOnlyList<string>> HostKeyFingerprintsAsync(Repository repository, CancellationToken cancellationToken = default) =>
+        repository.Upstream?.PinnedHostKey is { Length: > 0 } keys ? await ssh.FingerprintsAsync(keys, cancellationToken) : [];
 
     private Outcome<TimeSpan> ResolveInterval(int? hours)
     {
