@@ -6,6 +6,9 @@ using Portal.Web.Hosting;
 using Portal.Web.Remotes;
 
 var builder = WebApplication.CreateBuilder(args);
+// Radzen's files and the scoped-CSS bundle come from the build output's static web assets manifest when Portal runs
+// unpublished (scripts/run), in every environment; published output carries them itself and has no manifest to read.
+builder.WebHost.UseStaticWebAssets();
 
 builder.Services
     .AddPortalData(builder.Configuration)
@@ -16,6 +19,7 @@ builder.Services
     .AddPortalAuthentication()
     .AddPortalApi()
     .AddGitSmartHttp()
+    .AddPortalReverseProxy()
     .AddPortalUi();
 
 var app = builder.Build();

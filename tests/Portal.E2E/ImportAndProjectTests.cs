@@ -127,6 +127,63 @@ public sealed class ImportAndProjectTests(BrowserFixture browser) : IClassFixtur
         await Expect(page.Locator("#auth-kind")).Not.ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task HostKeysByHand_AreCheckedInTheWizard_AndReplacedInTheSettings()
+    {
+        var user = AccountPages.NewUserName();
+        var page = await browser.NewPageAsync();
+        await AccountPages.RegisterAsync(page, user);
+        var (first, second) = (NewHostKey(), NewHostKey());
+        var name = FixtureNames.Next("sshkeys");
+        var sshUrl = $"ssh://git@127.0.0.1:1/srv/{name}.git";
+
+        // The wizard: for an ssh URL the authentication step offers host keys by hand, and the connection test checks them.
+        await FillSourceAsync(page, sshUrl);
+        await page.GetByText("Enter the server's host keys by hand").ClickAsync();
+        await page.Locator("#auth-host-keys").FillAsync("not a key");
+        await page.Locator("#test-connection-auth").ClickAsync();
+        await Expect(page.Locator("#connection-error")).ToContainTextAsync("Line 1 is not a host key");
+
+        // The settings of an ssh mirror (made over the API, with a pinned key) show the pinned key and replace it.
+        using var api = new HttpClient { BaseAddress = browser.Portal.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{AccountPages.Password}")));
+        var created = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(api, "api/v1/repos", new { cloneUrl = sshUrl, mode = "mirror", owner = user, name, hostKeys = first.PublicKey });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, created.StatusCode);
+        await page.GotoAsync($"{user}/{name}");
+        await AccountPages.WaitForCircuitAsync(page);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
+        await Expect(page.Locator("#host-key-state")).ToContainTextAsync(first.Fingerprint);
+
+        await page.Locator("#settings-host-keys").FillAsync($"otherhost {second.PublicKey}");
+        await page.Locator("#settings-save-host-keys").ClickAsync();
+        await Expect(page.Locator("#settings-message")).ToContainTextAsync("host key for 'otherhost'");
+        await Expect(page.Locator("#host-key-state")).ToContainTextAsync(first.Fingerprint);
+
+        await page.Locator("#settings-host-keys").FillAsync(second.PublicKey);
+        await page.Locator("#settings-save-host-keys").ClickAsync();
+        await Expect(page.Locator("#settings-message")).ToContainTextAsync("Host keys replaced");
+        await Expect(page.Locator("#host-key-state")).ToContainTextAsync(second.Fingerprint);
+        await Expect(page.Locator("#host-key-state")).Not.ToContainTextAsync(first.Fingerprint);
+        await BrowserFixture.ScreenshotAsync(page, "settings-host-keys");
+    }
+
+    /// <summary>A fresh ed25519 host key as its server's admin would publish it, and its SHA256 fingerprint.</summary>
+    private static (string PublicKey, string Fingerprint) NewHostKey()
+    {
+        var folder = Directory.CreateTempSubdirectory("portal-hostkey-").FullName;
+        try
+        {
+            var key = Path.Combine(folder, "host");
+            TestProcess.Run("ssh-keygen", folder, ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+            var fingerprint = TestProcess.Run("ssh-keygen", folder, ["-l", "-E", "sha256", "-f", key + ".pub"]).Split(' ')[1];
+            return (File.ReadAllText(key + ".pub").Trim(), fingerprint);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private async Task<(IPage Page, string Name, UpstreamRepository Upstream)> MirrorThroughTheWizardAsync(string prefix)
     {
         var name = FixtureNames.Next(prefix);

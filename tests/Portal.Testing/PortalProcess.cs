@@ -37,37 +37,63 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public IEnumerable<string> Log => log;
 
-    public static async Task<PortalProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<PortalProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var appHost = AppHostPath();
+        var start = new ProcessStartInfo(appHost) { WorkingDirectory = System.IO.Path.GetDirectoryName(appHost)! };
+        // Production, as scripts/run and a published install run it: static assets from the build output, no detailed errors.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        return StartAsync(start, dataDir, settings, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// Portal exactly as README's first command starts it: <c>scripts/run --urls …</c> from the checkout, with nothing
+    /// but the data folder and the given settings in the environment (so the script's own defaults apply).
+    /// </summary>
+    public static Task<PortalProcess> StartRunScriptAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = RepositoryRoot.Path };
+        start.ArgumentList.Add(System.IO.Path.Combine(RepositoryRoot.Path, "scripts", "run"));
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        start.Environment.Remove("ASPNETCORE_URLS");
+        // dotnet run builds first (a no-op after scripts/test's build, but it may take a while on a busy machine).
+        return StartAsync(start, null, settings, TimeSpan.FromMinutes(5));
+    }
+
+    private static async Task<PortalProcess> StartAsync(ProcessStartInfo start, string? dataDir, IReadOnlyDictionary<string, string>? settings, TimeSpan startTimeout)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("portal-e2e-").FullName;
         var port = FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var appHost = AppHostPath();
-        var start = new ProcessStartInfo(appHost)
-        {
-            WorkingDirectory = System.IO.Path.GetDirectoryName(appHost)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
-        // Development serves package static assets (Radzen) straight from the build output, as `dotnet run` does.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Portal__DataDir"] = dataDir;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {appHost}.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var portal = new PortalProcess(process, dataDir, baseAddress, ownsDataDir);
         process.OutputDataReceived += (_, e) => portal.Append(e.Data);
         process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await portal.WaitUntilHealthyAsync();
+        try
+        {
+            await portal.WaitUntilHealthyAsync(startTimeout);
+        }
+        catch
+        {
+            await portal.DisposeAsync();
+            throw;
+        }
+
         return portal;
     }
 
@@ -79,10 +105,10 @@ public sealed class PortalProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilHealthyAsync()
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -105,7 +131,7 @@ public sealed class PortalProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"Portal did not become healthy in 60 s:\n{string.Join('\n', log)}");
+        throw new TimeoutException($"Portal did not become healthy in {timeout.TotalSeconds:0} s:\n{string.Join('\n', log)}");
     }
 
     /// <summary>The Portal.Web executable built in the same configuration as the tests.</summary>

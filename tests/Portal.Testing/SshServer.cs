@@ -35,6 +35,9 @@ public sealed class SshServer : IDisposable
 
     public void Authorize(string publicKey) => File.AppendAllText(AuthorizedKeys, publicKey.Trim() + "\n");
 
+    /// <summary>The server's current host key as its admin would publish it: "ssh-ed25519 AAAA… comment".</summary>
+    public string HostPublicKey => File.ReadAllText(Path.Combine(folder, "host_ed25519.pub")).Trim();
+
     /// <summary>Replaces the server's host key (as a reinstalled or impersonated server would) and restarts it.</summary>
     public void RotateHostKey()
     {

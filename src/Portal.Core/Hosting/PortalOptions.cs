@@ -19,9 +19,13 @@ public sealed class PortalOptions
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Failed authentications per minute, per address and per user name, before further attempts are refused for the minute.</summary>
+    /// <summary>Failed authentications per minute from one client address before its password attempts are refused for the minute.</summary>
     [Range(1, 100_000)]
     public int AuthFailuresPerMinute { get; set; } = 30;
+
+    /// <summary>Failed authentications per minute for one user name from one client address before those are refused for the minute.</summary>
+    [Range(1, 100_000)]
+    public int AuthFailuresPerNamePerMinute { get; set; } = 10;
 }
 
 public sealed class AdminOptions

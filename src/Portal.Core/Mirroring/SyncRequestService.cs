@@ -8,11 +8,19 @@ namespace Portal.Core.Mirroring;
 /// <summary>
 /// "Sync now", from the button or the API: queued at once ahead of scheduled work, refused while the mirror is already
 /// queued or running (409), and within <see cref="SyncOptions.MinManualInterval"/> of the last manual sync (429).
+/// Who may sync is decided here, when the request is made (403 below developer access): a page rendered before the
+/// actor lost their role gives no right of its own.
 /// </summary>
-public sealed class SyncRequestService(PortalDbContext db, SyncQueue queue, SyncProgressTracker tracker, TimeProvider clock, IOptions<SyncOptions> options)
+public sealed class SyncRequestService(PortalDbContext db, RepositoryAccess access, SyncQueue queue, SyncProgressTracker tracker, TimeProvider clock, IOptions<SyncOptions> options)
 {
-    public async Task<SyncRequestResult> RequestAsync(Repository repository, SyncTrigger trigger, string? actorUserId, CancellationToken cancellationToken = default)
+    public async Task<SyncRequestResult> RequestAsync(Repository repository, SyncTrigger trigger, string actorUserId, CancellationToken cancellationToken = default)
     {
+        if (await access.RoleAsync(repository.Id, actorUserId, cancellationToken) < RepositoryRole.Write)
+        {
+            return SyncRequestResult.Refused(PortalError.Forbidden(
+                "Syncing this repository needs developer access or more, which you do not have (your access may have changed since the page was opened): ask a maintainer."));
+        }
+
         var state = await db.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.RepositoryId == repository.Id, cancellationToken);
         var importPending = repository.Mode == RepositoryMode.Migrated && state?.LastSuccessAt is null;
         if (state is null || (repository.Mode != RepositoryMode.Mirror && !importPending))

@@ -1,16 +1,25 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Repositories;
 
 namespace Portal.Core.Remotes;
 
-/// <summary>Remotes a project keeps elsewhere, attached by its maintainers (the page checks who may call Add/Remove).</summary>
-public sealed class ExternalRemoteService(PortalDbContext db)
+/// <summary>
+/// Remotes a project keeps elsewhere, attached by its maintainers. Who may add or remove is checked here, when the
+/// change is made: a page opened before the actor lost their role must not still be able to.
+/// </summary>
+public sealed class ExternalRemoteService(PortalDbContext db, RepositoryAccess access)
 {
     public async Task<IReadOnlyList<ExternalRemote>> ListAsync(long repositoryId, CancellationToken cancellationToken = default) =>
         await db.ExternalRemotes.AsNoTracking().Where(r => r.RepositoryId == repositoryId).OrderBy(r => r.Kind).ThenBy(r => r.Name).ToListAsync(cancellationToken);
 
-    public async Task<Outcome<ExternalRemote>> AddAsync(long repositoryId, string? name, ExternalRemoteKind kind, string? url, string? note, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ExternalRemote>> AddAsync(string actorUserId, long repositoryId, string? name, ExternalRemoteKind kind, string? url, string? note, CancellationToken cancellationToken = default)
     {
+        if (await RefuseUnlessMaintainerAsync(actorUserId, repositoryId, "attach remotes", cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         name = name?.Trim();
         url = url?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 100 || name.Any(char.IsControl))
@@ -40,6 +49,18 @@ public sealed class ExternalRemoteService(PortalDbContext db)
         return remote;
     }
 
-    public Task RemoveAsync(long repositoryId, long remoteId, CancellationToken cancellationToken = default) =>
-        db.ExternalRemotes.Where(r => r.RepositoryId == repositoryId && r.Id == remoteId).ExecuteDeleteAsync(cancellationToken);
+    public async Task<Outcome<bool>> RemoveAsync(string actorUserId, long repositoryId, long remoteId, CancellationToken cancellationToken = default)
+    {
+        if (await RefuseUnlessMaintainerAsync(actorUserId, repositoryId, "remove remotes", cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        return await db.ExternalRemotes.Where(r => r.RepositoryId == repositoryId && r.Id == remoteId).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    private async Task<PortalError?> RefuseUnlessMaintainerAsync(string actorUserId, long repositoryId, string action, CancellationToken cancellationToken) =>
+        await access.RoleAsync(repositoryId, actorUserId, cancellationToken) < RepositoryRole.Admin
+            ? PortalError.Forbidden($"Only the repository's owner, or its organization's owners and maintainers, can {action}.")
+            : null;
 }

@@ -58,6 +58,13 @@ public sealed class RepositoryAccess(PortalDbContext db)
         return fromOrg > baseline ? fromOrg : baseline;
     }
 
+    /// <summary>The role as stored now, for a repository known by id (a service re-checking an action started earlier).</summary>
+    public async Task<RepositoryRole> RoleAsync(long repositoryId, string? userId, CancellationToken cancellationToken = default)
+    {
+        var repository = await db.Repositories.AsNoTracking().FirstOrDefaultAsync(r => r.Id == repositoryId, cancellationToken);
+        return repository is null ? RepositoryRole.None : await RoleAsync(repository, userId, cancellationToken);
+    }
+
     /// <summary>The repositories a user can see (all public ones, internal ones when signed in, private ones they belong to).</summary>
     public async Task<IQueryable<Repository>> VisibleToAsync(string? userId, CancellationToken cancellationToken = default)
     {
@@ -87,11 +94,15 @@ public sealed class RepositoryAccess(PortalDbContext db)
         return db.Repositories.AsNoTracking().Where(r => ownerId.Contains(r.OwnerId) || memberOwnerIds.Contains(r.OwnerId));
     }
 
+    /// <summary>
+    /// The repository as stored now. Not tracked: a page that reloads after a service changed the repository (in another
+    /// scope) must see the change, not the copy its own context tracked earlier. Services that change it load their own.
+    /// </summary>
     public async Task<Repository?> FindAsync(string owner, string name, CancellationToken cancellationToken = default)
     {
         var ownerSlug = OwnerNamePolicy.Normalize(owner);
         var normalized = RepositoryNamePolicy.Normalize(name);
-        return await db.Repositories.Include(r => r.Owner).Include(r => r.Upstream).Include(r => r.Sync)
+        return await db.Repositories.AsNoTracking().Include(r => r.Owner).Include(r => r.Upstream).Include(r => r.Sync)
             .FirstOrDefaultAsync(r => r.Owner!.Slug == ownerSlug && r.NormalizedName == normalized, cancellationToken);
     }
 }

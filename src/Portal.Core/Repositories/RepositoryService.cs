@@ -83,9 +83,9 @@ public sealed class RepositoryService(
 
             upstream = parsed.Value!;
         }
-        else if (!string.IsNullOrWhiteSpace(request.CloneUrl) || !string.IsNullOrWhiteSpace(request.LfsUrl))
+        else if (!string.IsNullOrWhiteSpace(request.CloneUrl) || !string.IsNullOrWhiteSpace(request.LfsUrl) || request.HostKeys is not null)
         {
-            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl and lfsUrl out, or choose mode \"mirror\" or \"migrate\".");
+            return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl, lfsUrl and hostKeys out, or choose mode \"mirror\" or \"migrate\".");
         }
 
         var name = (request.Name ?? upstream?.Url.SuggestedName() ?? "").Trim();
@@ -128,8 +128,14 @@ public sealed class RepositoryService(
                 return credentials.Error!;
             }
 
-            // Refuse internal addresses now, with the reason, rather than in the first sync.
-            var session = await connector.OpenAsync(upstream.Url, UpstreamCredentials.None, pinnedHostKeys: null, cancellationToken);
+            var hostKeys = await PinnableHostKeysAsync(request.HostKeys, upstream.Url, cancellationToken);
+            if (!hostKeys.Succeeded)
+            {
+                return hostKeys.Error!;
+            }
+
+            // Refuse internal addresses now, with the reason, rather than in the first sync (with keys given, nothing is scanned).
+            var session = await connector.OpenAsync(upstream.Url, UpstreamCredentials.None, pinnedHostKeys: hostKeys.Value, cancellationToken);
             if (!session.Succeeded)
             {
                 return session.Error!;
@@ -156,6 +162,8 @@ public sealed class RepositoryService(
                 FetchLfs = request.Lfs ?? true,
                 LfsUrl = lfsUrl,
                 SyncIntervalMinutes = (int)interval.Value.TotalMinutes,
+                // The keys the person saw (or typed): the first sync verifies the server against exactly these.
+                PinnedHostKey = hostKeys.Value,
             };
             if (repository.Upstream.AuthKind != UpstreamAuthKind.None)
             {
@@ -215,7 +223,8 @@ public sealed class RepositoryService(
     }
 
     /// <summary>Connects to an upstream with the given credentials and reports what it has, without creating anything.</summary>
-    public async Task<Outcome<ConnectionTestResult>> TestConnectionAsync(string actorUserId, string? cloneUrl, UpstreamAuthRequest? auth, CancellationToken cancellationToken = default)
+    /// <summary>With <paramref name="hostKeys"/> (typed in by hand), the server must present one of them; without, its keys are scanned and returned.</summary>
+    public async Task<Outcome<ConnectionTestResult>> TestConnectionAsync(string actorUserId, string? cloneUrl, UpstreamAuthRequest? auth, string? hostKeys = null, CancellationToken cancellationToken = default)
     {
         var parsed = UpstreamUrl.Parse(cloneUrl);
         if (!parsed.Succeeded)
@@ -229,7 +238,13 @@ public sealed class RepositoryService(
             return credentials.Error!;
         }
 
-        var opened = await connector.OpenAsync(parsed.Value!.Url, credentials.Value!.Credentials, pinnedHostKeys: null, cancellationToken);
+        var pinned = await PinnableHostKeysAsync(hostKeys, parsed.Value!.Url, cancellationToken);
+        if (!pinned.Succeeded)
+        {
+            return pinned.Error!;
+        }
+
+        var opened = await connector.OpenAsync(parsed.Value.Url, credentials.Value!.Credentials, pinned.Value, cancellationToken);
         if (!opened.Succeeded)
         {
             return opened.Error!;
@@ -248,7 +263,8 @@ public sealed class RepositoryService(
             snapshot.Refs.Keys.Count(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)),
             snapshot.Refs.Keys.Count(r => r.StartsWith("refs/tags/", StringComparison.Ordinal)),
             snapshot.Head?.StartsWith("refs/heads/", StringComparison.Ordinal) == true ? snapshot.Head["refs/heads/".Length..] : snapshot.Head,
-            fingerprints);
+            fingerprints,
+            session.HostKeys);
     }
 
     public async Task<Outcome<Repository>> UpdateAsync(string actorUserId, Repository repository, UpdateRepositoryRequest request, CancellationToken cancellationToken = default)
@@ -273,16 +289,22 @@ public sealed class RepositoryService(
             return PortalError.Invalid("Visibility must be \"public\", \"internal\" or \"private\".");
         }
 
-        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null || request.LfsUrl is not null;
+        var mirrorSettingsChanged = request.IntervalHours is not null || request.Lfs is not null || request.Auth is not null || request.LfsUrl is not null || request.HostKeys is not null;
         if (mirrorSettingsChanged && (tracked.Mode != RepositoryMode.Mirror || tracked.Upstream is null))
         {
-            return PortalError.Invalid("The sync interval, LFS settings and credentials apply to mirrors only.");
+            return PortalError.Invalid("The sync interval, LFS settings, credentials and host keys apply to mirrors only.");
         }
 
         var lfsUrl = string.IsNullOrWhiteSpace(request.LfsUrl) ? (Outcome<string>?)null : await connector.CheckLfsUrlAsync(request.LfsUrl, cancellationToken);
         if (lfsUrl is { Succeeded: false })
         {
             return lfsUrl.Value.Error!;
+        }
+
+        var hostKeys = request.HostKeys is null ? (Outcome<string?>?)null : await PinnableHostKeysAsync(request.HostKeys, UpstreamUrl.Parse(tracked.Upstream!.Url).Value!.Url, cancellationToken, allowEmpty: true);
+        if (hostKeys is { Succeeded: false })
+        {
+            return hostKeys.Value.Error!;
         }
 
         var interval = request.IntervalHours is null ? (Outcome<TimeSpan>?)null : ResolveInterval(request.IntervalHours);
@@ -320,6 +342,12 @@ public sealed class RepositoryService(
         {
             // "" goes back to the endpoint derived from the upstream URL.
             tracked.Upstream!.LfsUrl = lfsUrl?.Value;
+        }
+
+        if (hostKeys is { } keys)
+        {
+            // Empty forgets the pinned keys: the next sync pins what the server presents then.
+            tracked.Upstream!.PinnedHostKey = keys.Value;
         }
 
         if (newCredentials is var (resolved, publicKey))
@@ -484,6 +512,27 @@ public sealed class RepositoryService(
 
         return (new UpstreamCredentials(string.IsNullOrEmpty(secret) ? null : userName, string.IsNullOrEmpty(secret) ? null : secret, null), null);
     }
+
+    /// <summary>Host keys to pin: null when none were given (or, with <paramref name="allowEmpty"/>, an empty text to forget them).</summary>
+    private async Task<Outcome<string?>> PinnableHostKeysAsync(string? input, UpstreamUrl url, CancellationToken cancellationToken, bool allowEmpty = false)
+    {
+        if (input is null || (allowEmpty && string.IsNullOrWhiteSpace(input) && url.Scheme == "ssh"))
+        {
+            return (string?)null;
+        }
+
+        var checkedKeys = await HostKeyInput.CheckAsync(input, url, ssh, cancellationToken);
+        if (!checkedKeys.Succeeded)
+        {
+            return checkedKeys.Error!;
+        }
+
+        return checkedKeys.Value;
+    }
+
+    /// <summary>The pinned SSH host keys' fingerprints ("SHA256:… (ED25519)"), for the settings page.</summary>
+    public async Task<IReadOnlyList<string>> HostKeyFingerprintsAsync(Repository repository, CancellationToken cancellationToken = default) =>
+        repository.Upstream?.PinnedHostKey is { Length: > 0 } keys ? await ssh.FingerprintsAsync(keys, cancellationToken) : [];
 
     private Outcome<TimeSpan> ResolveInterval(int? hours)
     {

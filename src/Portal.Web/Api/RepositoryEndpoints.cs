@@ -5,6 +5,7 @@ using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
 using Portal.Web.Authentication;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Api;
 
@@ -27,7 +28,7 @@ public static class RepositoryEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(CreateRepositoryRequest? request, ClaimsPrincipal user, RepositoryService repositories, HttpRequest http, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateRepositoryRequest? request, ClaimsPrincipal user, RepositoryService repositories, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -41,14 +42,14 @@ public static class RepositoryEndpoints
         }
 
         var repository = created.Value!;
-        var body = RepositoryResponse.From(repository, RepositoryRole.Admin, http);
+        var body = RepositoryResponse.From(repository, RepositoryRole.Admin, publicUrl.For(http));
         // Mirrors and migrations import in the background: 202 says "accepted, follow the sync status".
         return repository.Mode == RepositoryMode.Hosted
             ? TypedResults.Created($"/api/v1/repos/{body.FullName}", body)
             : TypedResults.Accepted($"/api/v1/repos/{body.FullName}", body);
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var visible = await access.VisibleToAsync(user.UserId(), cancellationToken);
         var list = await visible.Include(r => r.Owner).Include(r => r.Upstream).Include(r => r.Sync)
@@ -58,7 +59,7 @@ public static class RepositoryEndpoints
         var responses = new List<RepositoryResponse>(list.Count);
         foreach (var repository in list)
         {
-            responses.Add(RepositoryResponse.From(repository, await access.RoleAsync(repository, user.UserId(), cancellationToken), http));
+            responses.Add(RepositoryResponse.From(repository, await access.RoleAsync(repository, user.UserId(), cancellationToken), publicUrl.For(http)));
         }
 
         return TypedResults.Ok(responses);
@@ -66,7 +67,7 @@ public static class RepositoryEndpoints
 
     private static async Task<IResult> TestConnectionAsync(ConnectionTestRequest? request, ClaimsPrincipal user, RepositoryService repositories, CancellationToken cancellationToken)
     {
-        var result = await repositories.TestConnectionAsync(user.UserId(), request?.CloneUrl, request?.Auth, cancellationToken);
+        var result = await repositories.TestConnectionAsync(user.UserId(), request?.CloneUrl, request?.Auth, request?.HostKeys, cancellationToken);
         return result.Succeeded ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
     }
 
@@ -76,13 +77,13 @@ public static class RepositoryEndpoints
         return TypedResults.Created($"/api/v1/deploy-keys/{key.Id}", new DeployKeyResponse(key.Id, key.PublicKey));
     }
 
-    private static async Task<IResult> GetAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
-        return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, role, http));
+        return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, role, publicUrl.For(http)));
     }
 
-    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryRequest? request, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryRequest? request, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -102,7 +103,7 @@ public static class RepositoryEndpoints
         }
 
         var reloaded = await access.FindAsync(owner, name, cancellationToken);
-        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, http));
+        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, publicUrl.For(http)));
     }
 
     private static async Task<IResult> DeleteAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, CancellationToken cancellationToken)
@@ -119,15 +120,10 @@ public static class RepositoryEndpoints
 
     private static async Task<IResult> SyncAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, HttpResponse response, CancellationToken cancellationToken)
     {
-        var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
         {
             return NotFound(owner, name);
-        }
-
-        if (role < RepositoryRole.Write)
-        {
-            return ProblemResults.Problem(StatusCodes.Status403Forbidden, "You can read this repository but not sync it: ask for developer access.");
         }
 
         var result = await syncs.RequestAsync(repository, SyncTrigger.Api, user.UserId(), cancellationToken);
@@ -139,7 +135,7 @@ public static class RepositoryEndpoints
         return result.Succeeded ? TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", new { status = "queued" }) : result.Error!.ToProblem();
     }
 
-    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, CancellationToken cancellationToken)
+    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -154,12 +150,12 @@ public static class RepositoryEndpoints
         }
 
         var reloaded = await access.FindAsync(owner, name, cancellationToken);
-        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, http));
+        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, publicUrl.For(http)));
     }
 
     private static async Task<IResult> ListSyncsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)
     {
-        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
         {
             return NotFound(owner, name);
@@ -167,13 +163,13 @@ public static class RepositoryEndpoints
 
         var events = (await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken)).Where(e => e.Kind == RepositoryEventKind.Sync).ToList();
         var actors = await repositories.ActorNamesAsync(events, cancellationToken);
-        return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors)));
+        return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors, role, repository.Upstream?.Url)));
     }
 
     /// <summary>The activity feed: sync runs and pushes, newest first, with their ref changes.</summary>
     private static async Task<IResult> ListEventsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)
     {
-        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
         {
             return NotFound(owner, name);
@@ -181,7 +177,7 @@ public static class RepositoryEndpoints
 
         var events = await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken);
         var actors = await repositories.ActorNamesAsync(events, cancellationToken);
-        return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors)));
+        return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors, role, repository.Upstream?.Url)));
     }
 
     /// <summary>A repository the caller cannot read is reported exactly like one that does not exist.</summary>

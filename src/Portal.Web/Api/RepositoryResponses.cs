@@ -1,4 +1,6 @@
+using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Api;
 
@@ -18,8 +20,11 @@ public sealed record RepositoryResponse(
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
-    /// <summary>The upstream URL (never with credentials) is shown to those who administer the repository only.</summary>
-    public static RepositoryResponse From(Repository repository, RepositoryRole role, HttpRequest request)
+    /// <summary>
+    /// The upstream URL (never with credentials) and full sync errors are shown to those who administer the repository
+    /// only; others get errors without addresses. <paramref name="publicBase"/> comes from <see cref="PublicBaseUrl"/>.
+    /// </summary>
+    public static RepositoryResponse From(Repository repository, RepositoryRole role, string publicBase)
     {
         var owner = repository.Owner!.Name;
         var admin = role >= RepositoryRole.Admin;
@@ -32,34 +37,38 @@ public sealed record RepositoryResponse(
             repository.Visibility,
             repository.Mode,
             repository.DefaultBranch,
-            $"{request.Scheme}://{request.Host}/{owner}/{repository.Name}.git",
+            PublicBaseUrl.Repository(publicBase, owner, repository.Name, ".git"),
             admin ? repository.Upstream?.Url : null,
             repository.Mode == RepositoryMode.Mirror && repository.Upstream is { } upstream
-                ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant(), admin ? upstream.LfsUrl : null)
+                ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant(), admin ? upstream.LfsUrl : null, admin ? upstream.PinnedHostKey : null)
                 : null,
-            repository.Sync is { } sync ? SyncResponse.From(sync) : null,
+            repository.Sync is { } sync ? SyncResponse.From(sync, role, repository.Upstream?.Url) : null,
             repository.CreatedAt,
             repository.UpdatedAt);
     }
 }
 
-/// <summary>A mirror's settings; <see cref="LfsUrl"/> (the maintainer-set LFS endpoint, null when derived) for maintainers only.</summary>
-public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth, string? LfsUrl);
+/// <summary>
+/// A mirror's settings. For maintainers only: <see cref="LfsUrl"/> (the maintainer-set LFS endpoint, null when derived)
+/// and <see cref="HostKeys"/> (the pinned known_hosts lines, naming the upstream host).
+/// </summary>
+public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth, string? LfsUrl, string? HostKeys);
 
 public sealed record SyncResponse(SyncStatus Status, DateTime? LastAttemptAt, DateTime? LastSuccessAt, DateTime? NextSyncAt, string? LastError, int ConsecutiveFailures)
 {
-    public static SyncResponse From(SyncState state) =>
-        new(state.Status, state.LastAttemptAt, state.LastSuccessAt, state.NextSyncAt, state.LastError, state.ConsecutiveFailures);
+    public static SyncResponse From(SyncState state, RepositoryRole role, string? upstreamUrl) =>
+        new(state.Status, state.LastAttemptAt, state.LastSuccessAt, state.NextSyncAt, SyncErrorRedactor.ForRole(state.LastError, role, upstreamUrl), state.ConsecutiveFailures);
 }
 
 public sealed record RepositoryEventResponse(long Id, RepositoryEventKind Kind, SyncTrigger? Trigger, string? Actor, EventOutcome Outcome, DateTime StartedAt, DateTime? FinishedAt, string? Error, IReadOnlyList<RefChangeResponse> RefChanges)
 {
-    public static RepositoryEventResponse From(RepositoryEvent e, IReadOnlyDictionary<string, string> actors) =>
-        new(e.Id, e.Kind, e.Trigger, e.ActorUserId is not null && actors.TryGetValue(e.ActorUserId, out var actor) ? actor : null, e.Outcome, e.StartedAt, e.FinishedAt, e.Error, [.. e.RefChanges.OrderBy(c => c.RefName, StringComparer.Ordinal).Select(c => new RefChangeResponse(c.RefName, c.OldSha, c.NewSha, c.Kind))]);
+    /// <summary>Errors of sync runs in full for maintainers, without upstream addresses for everyone else.</summary>
+    public static RepositoryEventResponse From(RepositoryEvent e, IReadOnlyDictionary<string, string> actors, RepositoryRole role, string? upstreamUrl) =>
+        new(e.Id, e.Kind, e.Trigger, e.ActorUserId is not null && actors.TryGetValue(e.ActorUserId, out var actor) ? actor : null, e.Outcome, e.StartedAt, e.FinishedAt, SyncErrorRedactor.ForRole(e.Error, role, upstreamUrl), [.. e.RefChanges.OrderBy(c => c.RefName, StringComparer.Ordinal).Select(c => new RefChangeResponse(c.RefName, c.OldSha, c.NewSha, c.Kind))]);
 }
 
 public sealed record RefChangeResponse(string Ref, string? OldSha, string? NewSha, RefChangeKind Kind);
 
-public sealed record ConnectionTestRequest(string? CloneUrl, UpstreamAuthRequest? Auth);
+public sealed record ConnectionTestRequest(string? CloneUrl, UpstreamAuthRequest? Auth, string? HostKeys = null);
 
 public sealed record DeployKeyResponse(string Id, string PublicKey);

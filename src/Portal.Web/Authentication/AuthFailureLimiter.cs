@@ -5,25 +5,35 @@ using Portal.Core.Hosting;
 namespace Portal.Web.Authentication;
 
 /// <summary>
-/// Slows down guessing: after <see cref="PortalOptions.AuthFailuresPerMinute"/> failed authentications from one
-/// address, or for one user name, within a minute, further attempts are refused without being checked until the
-/// minute has passed. (Password guesses also count towards Identity's per-account lockout.)
+/// Slows down guessing. Failed sign-ins are counted per client address, and per user name from that address: after
+/// <see cref="PortalOptions.AuthFailuresPerMinute"/> failures from one address, or
+/// <see cref="PortalOptions.AuthFailuresPerNamePerMinute"/> for one name from one address, within a minute, further
+/// <em>password</em> attempts from there are refused unchecked until the minute has passed. Never per name alone: a
+/// stranger's bad passwords must not lock the name's owner out from elsewhere. Access tokens are always checked, so a
+/// valid one works even from a blocked address (Identity's per-account lockout, which a stranger can trigger, stops
+/// passwords only, as on GitLab).
 /// </summary>
 public sealed class AuthFailureLimiter(TimeProvider clock, IOptions<PortalOptions> options)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> failures = new(StringComparer.Ordinal);
 
+    /// <summary>Whether a password attempt from this address (for this name) is refused without being checked.</summary>
     public bool IsBlocked(string? address, string? userName) =>
-        Count(Key("ip", address)) >= options.Value.AuthFailuresPerMinute || Count(Key("user", userName)) >= options.Value.AuthFailuresPerMinute;
+        Count(AddressKey(address)) >= options.Value.AuthFailuresPerMinute
+        || Count(NameKey(address, userName)) >= options.Value.AuthFailuresPerNamePerMinute;
 
     public void RecordFailure(string? address, string? userName)
     {
-        Add(Key("ip", address));
-        Add(Key("user", userName));
+        Add(AddressKey(address));
+        Add(NameKey(address, userName));
     }
 
-    private static string? Key(string kind, string? value) => string.IsNullOrEmpty(value) ? null : $"{kind}:{value.ToLowerInvariant()}";
+    // No address (an in-process test host): nothing to count by, so nothing is counted.
+    private static string? AddressKey(string? address) => string.IsNullOrEmpty(address) ? null : $"ip:{address}";
+
+    private static string? NameKey(string? address, string? userName) =>
+        string.IsNullOrEmpty(address) || string.IsNullOrEmpty(userName) ? null : $"name:{address}:{userName.ToLowerInvariant()}";
 
     private int Count(string? key)
     {

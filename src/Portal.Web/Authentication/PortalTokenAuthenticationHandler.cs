@@ -35,11 +35,20 @@ public sealed class PortalTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        // The client's address (a known proxy's X-Forwarded-For already applied), never a header anyone can set.
         var address = Context.Connection.RemoteIpAddress?.ToString();
-        var claimedUser = header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && TryDecodeBasic(header.Parameter, out var basicUser, out _) ? basicUser : null;
-        if (limiter.IsBlocked(address, claimedUser))
+        string? claimedUser = null;
+        var presentsToken = true;
+        if (header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && TryDecodeBasic(header.Parameter, out var basicUser, out var basicSecret))
         {
-            return AuthenticateResult.Fail("Too many failed sign-ins from this address or for this user: wait a minute, then try again with the right credentials.");
+            claimedUser = basicUser;
+            presentsToken = basicSecret.StartsWith(PersonalAccessTokenService.TokenPrefix, StringComparison.Ordinal);
+        }
+
+        // Only password attempts are refused unchecked: a valid token always works, even from an address that is blocked.
+        if (!presentsToken && limiter.IsBlocked(address, claimedUser))
+        {
+            return AuthenticateResult.Fail("Too many failed sign-ins from this address: wait a minute, then try again with the right password, or use an access token.");
         }
 
         var result = await AuthenticateHeaderAsync(header);
@@ -53,7 +62,6 @@ public sealed class PortalTokenAuthenticationHandler(
 
     private async Task<AuthenticateResult> AuthenticateHeaderAsync(AuthenticationHeaderValue header)
     {
-
         if (header.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             return await FromTokenAsync(header.Parameter!.Trim());

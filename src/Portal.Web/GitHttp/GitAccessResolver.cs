@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
 using Portal.Web.Authentication;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.GitHttp;
 
@@ -20,9 +21,10 @@ public sealed record GitRefusal(int Status, string Message, bool Challenge);
 /// <summary>
 /// Decides what a git client may do, from the Authorization header only (never a cookie). A repository the caller
 /// cannot read answers exactly as a missing one would: 401 with a challenge when anonymous (so git prompts), 404 once
-/// authenticated, so names do not leak.
+/// authenticated, so names do not leak. Access is checked before anything about the repository is said: only its
+/// maintainers learn where a mirror's upstream lives.
 /// </summary>
-public sealed class GitAccessResolver(RepositoryAccess access)
+public sealed class GitAccessResolver(RepositoryAccess access, LfsTransferTokens lfsTokens, PublicBaseUrl publicUrl)
 {
     // mirrorIsReadOnly: true for git, whose refs in a mirror come from upstream only; a mirror's storage and experiment remotes stay writable.
     public async Task<GitAccess> ResolveAsync(HttpContext context, string owner, string repository, bool write, bool mirrorIsReadOnly = true)
@@ -34,8 +36,44 @@ public sealed class GitAccessResolver(RepositoryAccess access)
         }
 
         var user = authentication.Succeeded ? authentication.Principal : null;
-        var name = repository.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? repository[..^4] : repository;
-        var found = await access.FindAsync(owner, name, context.RequestAborted);
+        return await DecideAsync(context, owner, repository, await FindAsync(owner, repository, context.RequestAborted), user, write, mirrorIsReadOnly);
+    }
+
+    /// <summary>
+    /// An LFS object transfer: authorized by the transfer token the batch response handed out (for this repository and
+    /// operation, and still within what its user may do now), or else by the caller's own credentials as any git request.
+    /// </summary>
+    public async Task<GitAccess> ResolveLfsTransferAsync(HttpContext context, string owner, string repository, LfsOperation operation)
+    {
+        var presented = LfsTransferTokens.Presented(context.Request);
+        if (presented is null)
+        {
+            return await ResolveAsync(context, owner, repository, write: operation == LfsOperation.Upload);
+        }
+
+        var found = await FindAsync(owner, repository, context.RequestAborted);
+        var token = lfsTokens.Check(presented, found?.Id, operation);
+        if (token.Failure is { } failure)
+        {
+            return Refuse(StatusCodes.Status401Unauthorized, failure, challenge: true);
+        }
+
+        // The operation's scope was checked when the token was issued; the role is checked again below, now.
+        var scopes = operation == LfsOperation.Upload ? TokenScopes.Read | TokenScopes.Write : TokenScopes.Read;
+        var user = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, token.UserId!), new Claim(PortalClaims.Scopes, scopes.ToString())],
+            LfsTransferTokens.Scheme));
+        return await DecideAsync(context, owner, repository, found, user, write: operation == LfsOperation.Upload, mirrorIsReadOnly: true);
+    }
+
+    private async Task<Repository?> FindAsync(string owner, string repository, CancellationToken cancellationToken) =>
+        await access.FindAsync(owner, NameOf(repository), cancellationToken);
+
+    private static string NameOf(string repository) => repository.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? repository[..^4] : repository;
+
+    private async Task<GitAccess> DecideAsync(HttpContext context, string owner, string repository, Repository? found, ClaimsPrincipal? user, bool write, bool mirrorIsReadOnly)
+    {
+        var name = NameOf(repository);
         var role = found is null ? RepositoryRole.None : await access.RoleAsync(found, user?.FindFirstValue(ClaimTypes.NameIdentifier), context.RequestAborted);
         // Every token scope reads (as GitLab's api scope does); pushing needs write or api. Passwords carry all scopes.
         var scopes = user?.TokenScopes() ?? TokenScopes.All;
@@ -49,12 +87,6 @@ public sealed class GitAccessResolver(RepositoryAccess access)
 
         if (write)
         {
-            if (found.Mode == RepositoryMode.Mirror && mirrorIsReadOnly)
-            {
-                var upstream = found.Upstream?.Url ?? "its upstream";
-                return Refuse(StatusCodes.Status403Forbidden, $"'{owner}/{name}' is a read-only mirror of {upstream}. Push to {upstream} instead; Portal syncs the change here.");
-            }
-
             if (role < RepositoryRole.Write)
             {
                 return user is null
@@ -64,7 +96,15 @@ public sealed class GitAccessResolver(RepositoryAccess access)
 
             if ((scopes & (TokenScopes.Write | TokenScopes.Api)) == 0)
             {
-                return Refuse(StatusCodes.Status403Forbidden, "This access token cannot write: create one with the 'write' scope under Settings > Access tokens.");
+                return Refuse(StatusCodes.Status403Forbidden, $"This access token cannot write: create one with the 'write' scope at {publicUrl.For(context.Request)}/settings/tokens.");
+            }
+
+            if (found.Mode == RepositoryMode.Mirror && mirrorIsReadOnly)
+            {
+                // Where the upstream lives is the maintainers' business: developers learn only that it is a mirror.
+                return role >= RepositoryRole.Admin && found.Upstream?.Url is { } upstream
+                    ? Refuse(StatusCodes.Status403Forbidden, $"'{owner}/{name}' is a read-only mirror of {upstream}. Push to {upstream} instead; Portal syncs the change here.")
+                    : Refuse(StatusCodes.Status403Forbidden, $"'{owner}/{name}' is a read-only mirror: push to its upstream instead (its maintainers know where), and Portal syncs the change here.");
             }
         }
 

@@ -13,6 +13,7 @@ public static class GitSmartHttpEndpoints
     public static IServiceCollection AddGitSmartHttp(this IServiceCollection services)
     {
         services.AddScoped<GitAccessResolver>();
+        services.AddSingleton<LfsTransferTokens>();
         services.AddSingleton<GitHttpBackend>();
         return services;
     }

@@ -8,7 +8,9 @@ namespace Portal.Web.GitHttp;
 
 /// <summary>
 /// The Git LFS API (https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md): the batch endpoint, basic
-/// transfers to and from Portal's object store, and an empty lock list so clients do not warn.
+/// transfers to and from Portal's object store, and an empty lock list so clients do not warn. Batch actions point at
+/// Portal's public URL and carry a short-lived transfer token (<see cref="LfsTransferTokens"/>), never the caller's
+/// own credentials; anonymous downloads of public repositories need no header at all.
 /// </summary>
 public static class LfsEndpoints
 {
@@ -24,13 +26,29 @@ public static class LfsEndpoints
         git.MapPost("/info/lfs/objects/batch", BatchAsync).WithRequestBodyLimit(MaxBatchBytes, "send fewer objects per batch request.", RefuseTooLargeAsync);
         git.MapGet("/info/lfs/objects/{oid}", DownloadAsync);
         git.MapPut("/info/lfs/objects/{oid}", UploadAsync).WithRequestBodyLimit(GitSmartHttpEndpoints.MaxBodyBytes, GitSmartHttpEndpoints.LargeBodyHint, RefuseTooLargeAsync);
-        git.MapPost("/info/lfs/locks/verify", (HttpContext context) => Results.Json(new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }, contentType: LfsJson))
+        // Locking is not implemented yet; the lists are empty, but only for callers who may read (verify: push) the repository.
+        git.MapPost("/info/lfs/locks/verify", (string owner, string repo, HttpContext context, GitAccessResolver resolver) =>
+            LocksAsync(owner, repo, context, resolver, write: true, new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }))
             .WithRequestBodyLimit(MaxBatchBytes, "send a smaller request.", RefuseTooLargeAsync);
-        git.MapGet("/info/lfs/locks", (HttpContext context) => Results.Json(new { locks = Array.Empty<object>() }, contentType: LfsJson));
+        git.MapGet("/info/lfs/locks", (string owner, string repo, HttpContext context, GitAccessResolver resolver) =>
+            LocksAsync(owner, repo, context, resolver, write: false, new { locks = Array.Empty<object>() }));
         return git;
     }
 
-    private static async Task BatchAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
+    private static async Task LocksAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, bool write, object empty)
+    {
+        var access = await resolver.ResolveAsync(context, owner, repo, write);
+        if (access.Refusal is { } refusal)
+        {
+            await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);
+            return;
+        }
+
+        context.Response.ContentType = LfsJson;
+        await JsonSerializer.SerializeAsync(context.Response.Body, empty, Json, context.RequestAborted);
+    }
+
+    private static async Task BatchAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, LfsObjectStore store, LfsTransferTokens tokens, PublicBaseUrl publicUrl)
     {
         BatchRequest? request;
         try
@@ -57,8 +75,13 @@ public static class LfsEndpoints
         }
 
         var repositoryId = access.Repository!.Id;
-        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}/{owner}/{repo}/info/lfs/objects/";
-        var header = context.Request.Headers.Authorization.Count > 0 ? new Dictionary<string, string> { ["Authorization"] = context.Request.Headers.Authorization.ToString() } : null;
+        var baseUrl = $"{publicUrl.For(context.Request)}/{owner}/{repo}/info/lfs/objects/";
+        // A token for this repository and operation only: the caller's own Authorization never leaves this request.
+        var operation = upload ? LfsOperation.Upload : LfsOperation.Download;
+        var header = access.UserId is { } userId
+            ? new Dictionary<string, string> { ["Authorization"] = $"{LfsTransferTokens.Scheme} {tokens.Issue(repositoryId, operation, userId)}" }
+            : null;
+        var expiresIn = (int)LfsTransferTokens.Lifetime.TotalSeconds;
         var overQuota = upload ? await OverQuotaAsync(request.Objects.Take(10_000), repositoryId, store, context.RequestAborted) : null;
         var objects = request.Objects.Take(10_000).Select(o =>
         {
@@ -68,7 +91,7 @@ public static class LfsEndpoints
             }
 
             var stored = store.SizeOf(repositoryId, o.Oid!);
-            var action = new ObjectAction(baseUrl + o.Oid, header, 3600);
+            var action = new ObjectAction(baseUrl + o.Oid, header, expiresIn);
             if (upload && stored is null && overQuota is not null)
             {
                 return new BatchObject(o.Oid!, o.Size, null, null, new ObjectError(StatusCodes.Status507InsufficientStorage, overQuota));
@@ -100,7 +123,7 @@ public static class LfsEndpoints
 
     private static async Task DownloadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
     {
-        var access = await resolver.ResolveAsync(context, owner, repo, write: false);
+        var access = await resolver.ResolveLfsTransferAsync(context, owner, repo, LfsOperation.Download);
         if (access.Refusal is { } refusal)
         {
             await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);
@@ -118,7 +141,7 @@ public static class LfsEndpoints
 
     private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
     {
-        var access = await resolver.ResolveAsync(context, owner, repo, write: true);
+        var access = await resolver.ResolveLfsTransferAsync(context, owner, repo, LfsOperation.Upload);
         if (access.Refusal is { } refusal)
         {
             await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);

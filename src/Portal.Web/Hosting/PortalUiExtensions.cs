@@ -17,6 +17,9 @@ public static class PortalUiExtensions
     /// <summary>Error pages, static assets, authentication and antiforgery, in the order they must run.</summary>
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
+        // First: everything after it (limits per client address, URLs built from the scheme and host) sees the real client.
+        app.UseKnownProxies();
+        // Outside Development no stack trace reaches a response: the error page says what happened and gives a request id.
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -148,6 +148,48 @@ public sealed class GitAccessTests(HostedPortalFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    [Trait("Category", "Hardening")]
+    public async Task PushToAPublicMirror_ChecksAccessFirst_AndNamesTheUpstreamToMaintainersOnly()
+    {
+        using var daemon = new GitDaemonServer();
+        var setup = await CreateAsync();
+        var upstream = daemon.CreateRepository("hidden");
+        upstream.Commit();
+        upstream.Push();
+        using var api = fixture.BasicClient(setup.Owner.Name, setup.Owner.Password);
+        var created = await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = daemon.Url("hidden"), mode = "mirror", owner = setup.Org, name = "public-mirror", visibility = "public" });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        await WaitUntilImportedAsync(api, $"api/v1/repos/{setup.Org}/public-mirror");
+        using var work = new WorkingCopy(fixture.Url(setup.Org, "public-mirror"));
+        work.Commit();
+        var upstreamAddress = $"127.0.0.1:{daemon.Port}";
+
+        var anonymous = work.Git("push", fixture.Url(setup.Org, "public-mirror"), "HEAD:refs/heads/main");
+        var outsider = work.Git("push", fixture.Url(setup.Org, "public-mirror", setup.Outsider), "HEAD:refs/heads/main");
+        var reader = work.Git("push", fixture.Url(setup.Org, "public-mirror", setup.Reader), "HEAD:refs/heads/main");
+        var developer = work.Git("push", fixture.Url(setup.Org, "public-mirror", setup.Developer), "HEAD:refs/heads/main");
+        var maintainer = work.Git("push", fixture.Url(setup.Org, "public-mirror", setup.Owner), "HEAD:refs/heads/main");
+        using var plain = fixture.AnonymousClient();
+        var anonymousHttp = await plain.GetAsync($"{setup.Org}/public-mirror.git/info/refs?service=git-receive-pack");
+
+        // Anonymous: asked to authenticate (git prompts; without a terminal it says it could not read a user name).
+        Assert.Contains("could not read Username", anonymous.Output);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousHttp.StatusCode);
+        Assert.DoesNotContain(upstreamAddress, await anonymousHttp.Content.ReadAsStringAsync());
+        Assert.Contains("You can read", outsider.Output);
+        Assert.Contains("You can read", reader.Output);
+        Assert.Contains("read-only mirror", developer.Output);
+        foreach (var refused in new[] { anonymous, outsider, reader, developer })
+        {
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.DoesNotContain(upstreamAddress, refused.Output);
+        }
+
+        Assert.NotEqual(0, maintainer.ExitCode);
+        Assert.Contains($"read-only mirror of {daemon.Url("hidden")}", maintainer.Output);
+    }
+
+    [Fact]
     public async Task ClonesDuringAMirrorSync_AllSucceed()
     {
         using var daemon = new GitDaemonServer();

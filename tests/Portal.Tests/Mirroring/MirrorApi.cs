@@ -19,8 +19,10 @@ public sealed class MirrorApi(PortalFactory portal, HttpClient client, string us
         return new MirrorApi(portal, portal.BearerClient(await portal.CreateTokenAsync(user, password)), user);
     }
 
-    public Task<HttpResponseMessage> CreateRepositoryAsync(string name, string cloneUrl, string mode = "mirror", object? auth = null, string visibility = "private") =>
-        Client.PostAsJsonAsync("/api/v1/repos", new { cloneUrl, mode, owner = UserName, name, visibility, description = "test", auth });
+    public Task<HttpResponseMessage> CreateRepositoryAsync(string name, string cloneUrl, string mode = "mirror", object? auth = null, string visibility = "private", string? hostKeys = null) =>
+        hostKeys is null
+            ? Client.PostAsJsonAsync("/api/v1/repos", new { cloneUrl, mode, owner = UserName, name, visibility, description = "test", auth })
+            : Client.PostAsJsonAsync("/api/v1/repos", new { cloneUrl, mode, owner = UserName, name, visibility, description = "test", auth, hostKeys });
 
     /// <summary>Creates a mirror (or migration) and waits for its import to settle; asserts the request was accepted.</summary>
     public async Task<JsonElement> ImportAsync(string name, string cloneUrl, string mode = "mirror", object? auth = null)

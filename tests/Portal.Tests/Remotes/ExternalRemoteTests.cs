@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core;
+using Portal.Core.Accounts;
 using Portal.Core.Remotes;
 
 namespace Portal.Tests.Remotes;
@@ -17,9 +19,9 @@ public sealed class ExternalRemoteTests(RemotePortalFactory portal) : IClassFixt
     {
         await using var scope = portal.Services.CreateAsyncScope();
         var remotes = scope.ServiceProvider.GetRequiredService<ExternalRemoteService>();
-        var repositoryId = await RepositoryIdAsync(scope);
+        var (repositoryId, ownerId) = await ProjectAsync(scope);
 
-        var added = await remotes.AddAsync(repositoryId, Portal.Tests.Infrastructure.PortalFactory.UniqueName("r"), ExternalRemoteKind.Storage, url, "team data");
+        var added = await remotes.AddAsync(ownerId, repositoryId, Portal.Tests.Infrastructure.PortalFactory.UniqueName("r"), ExternalRemoteKind.Storage, url, "team data");
 
         Assert.Equal(accepted, added.Succeeded);
         Assert.Equal(accepted, (await remotes.ListAsync(repositoryId)).Any(r => r.Url == url));
@@ -30,18 +32,38 @@ public sealed class ExternalRemoteTests(RemotePortalFactory portal) : IClassFixt
     {
         await using var scope = portal.Services.CreateAsyncScope();
         var remotes = scope.ServiceProvider.GetRequiredService<ExternalRemoteService>();
-        var repositoryId = await RepositoryIdAsync(scope);
+        var (repositoryId, ownerId) = await ProjectAsync(scope);
 
-        await remotes.AddAsync(repositoryId, "s3", ExternalRemoteKind.Storage, "s3://a/b", null);
-        var again = await remotes.AddAsync(repositoryId, "s3", ExternalRemoteKind.Storage, "s3://c/d", null);
+        await remotes.AddAsync(ownerId, repositoryId, "s3", ExternalRemoteKind.Storage, "s3://a/b", null);
+        var again = await remotes.AddAsync(ownerId, repositoryId, "s3", ExternalRemoteKind.Storage, "s3://c/d", null);
 
         Assert.Equal(PortalErrorKind.Conflict, again.Error?.Kind);
     }
 
-    private async Task<long> RepositoryIdAsync(AsyncServiceScope scope)
+    [Fact]
+    [Trait("Category", "Hardening")]
+    public async Task AddAndRemove_AreCheckedInTheService_SoANonMaintainerChangesNothing()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var remotes = scope.ServiceProvider.GetRequiredService<ExternalRemoteService>();
+        var (repositoryId, ownerId) = await ProjectAsync(scope);
+        var kept = await remotes.AddAsync(ownerId, repositoryId, "kept", ExternalRemoteKind.Storage, "s3://a/kept", null);
+        var (stranger, _) = await portal.CreateUserAsync("stranger");
+        var strangerId = (await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync(stranger))!.Id;
+
+        var added = await remotes.AddAsync(strangerId, repositoryId, "evil", ExternalRemoteKind.Storage, "s3://evil/x", null);
+        var removed = await remotes.RemoveAsync(strangerId, repositoryId, kept.Value!.Id);
+
+        Assert.Equal(PortalErrorKind.Forbidden, added.Error?.Kind);
+        Assert.Equal(PortalErrorKind.Forbidden, removed.Error?.Kind);
+        Assert.Equal(["kept"], (await remotes.ListAsync(repositoryId)).Select(r => r.Name));
+    }
+
+    private async Task<(long RepositoryId, string OwnerId)> ProjectAsync(AsyncServiceScope scope)
     {
         var (user, _, _, repo) = await portal.CreateProjectAsync();
         var repository = await scope.ServiceProvider.GetRequiredService<Portal.Core.Repositories.RepositoryAccess>().FindAsync(user, repo);
-        return repository!.Id;
+        var owner = await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync(user);
+        return (repository!.Id, owner!.Id);
     }
 }

@@ -25,6 +25,9 @@ public sealed class AuthStep
     public string? DeployKeyId { get; set; }
 
     public string? PublicKey { get; set; }
+
+    /// <summary>For ssh: host keys typed in by hand (known_hosts lines); empty means "use the keys the connection test saw".</summary>
+    public string HostKeys { get; set; } = "";
 }
 
 /// <summary>Step 3: where the repository goes.</summary>

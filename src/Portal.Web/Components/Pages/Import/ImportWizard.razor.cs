@@ -59,6 +59,8 @@ public partial class ImportWizard
 
     private bool IsSsh => UpstreamUrl.Parse(source.Url) is { Succeeded: true } parsed && parsed.Value!.Url.Scheme == "ssh";
 
+    private string? ManualHostKeys => IsSsh && !string.IsNullOrWhiteSpace(auth.HostKeys) ? auth.HostKeys : null;
+
     private string OwnerName => owners.FirstOrDefault(o => o.Id == destination.OwnerId)?.Name ?? "";
 
     private string AuthSummary => auth.Kind switch
@@ -149,7 +151,7 @@ public partial class ImportWizard
         testResult = null;
         try
         {
-            var result = await Repositories.TestConnectionAsync(userId, source.Url, AuthRequest());
+            var result = await Repositories.TestConnectionAsync(userId, source.Url, AuthRequest(), ManualHostKeys);
             testResult = result.Value;
             testError = result.Error?.Message;
         }
@@ -246,7 +248,9 @@ public partial class ImportWizard
         launchError = null;
         try
         {
-            var request = new CreateRepositoryRequest(source.Url, mode.Mode, OwnerName, destination.Name, destination.Visibility, destination.Description, AuthRequest(), mode.Mode == "mirror" ? mode.IntervalHours : null, mode.Lfs);
+            // Over ssh, pin the keys the person saw in the connection test (or typed in), not whatever answers at the first sync.
+            var hostKeys = IsSsh ? ManualHostKeys ?? testResult?.HostKeys : null;
+            var request = new CreateRepositoryRequest(source.Url, mode.Mode, OwnerName, destination.Name, destination.Visibility, destination.Description, AuthRequest(), mode.Mode == "mirror" ? mode.IntervalHours : null, mode.Lfs, hostKeys);
             var created = await Repositories.CreateAsync(userId, request);
             if (!created.Succeeded)
             {

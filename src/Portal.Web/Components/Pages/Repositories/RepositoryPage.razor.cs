@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Portal.Core.Repositories;
+using Portal.Web.Hosting;
 using Radzen;
 
 namespace Portal.Web.Components.Pages.Repositories;
@@ -57,9 +58,12 @@ public partial class RepositoryPage
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
+    [Inject]
+    private PublicBaseUrl PublicUrl { get; set; } = default!;
+
     private string BaseHref => $"{repository!.Owner!.Name}/{repository.Name}";
 
-    private string CloneUrl => $"{Navigation.BaseUri}{BaseHref}.git";
+    private string RemoteUrl(string suffix) => PublicBaseUrl.Repository(PublicUrl.For(Navigation), repository!.Owner!.Name, repository.Name, suffix);
 
     private string LoginHref => $"Account/Login?ReturnUrl={Uri.EscapeDataString("/" + Navigation.ToBaseRelativePath(Navigation.Uri))}";
 
