@@ -250,7 +250,7 @@ public partial class ImportWizard
         {
             // Over ssh, pin the keys the person saw in the connection test (or typed in), not whatever answers at the first sync.
             var hostKeys = IsSsh ? ManualHostKeys ?? testResult?.HostKeys : null;
-            var request = new CreateRepositoryRequest(source.Url, mode.Mode, OwnerName, destination.Name, destination.Visibility, destination.Description, AuthRequest(), mode.Mode == "mirror" ? mode.IntervalHours : null, mode.Lfs, hostKeys);
+            var request = new CreateRepositoryRequest(source.Url, mode.Mode, OwnerName, destination.Name, destination.Visibility, destination.Description, AuthRequest(), mode.Mode == "mirror" ? mode.IntervalHours : null, mode.Lfs, HostKeys: hostKeys);
             var created = await Repositories.CreateAsync(userId, request);
             if (!created.Succeeded)
             {
