@@ -2,7 +2,9 @@
 # no .NET runtime in the final image, only its native dependencies.
 FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
 WORKDIR /src
-COPY Directory.Build.props Directory.Build.targets Directory.Packages.props Portal.sln ./
+COPY Directory.Build.props Directory.Build.targets Directory.Packages.props Portal.sln BannedSymbols.*.txt ./
+COPY src/Portal.Git/Portal.Git.csproj src/Portal.Git/
+COPY src/Portal.Outbound/Portal.Outbound.csproj src/Portal.Outbound/
 COPY src/Portal.Core/Portal.Core.csproj src/Portal.Core/
 COPY src/Portal.Web/Portal.Web.csproj src/Portal.Web/
 RUN dotnet restore src/Portal.Web/Portal.Web.csproj

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 
 namespace Portal.Core.Browsing;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Core.Security;
@@ -11,7 +11,14 @@ public static class MirroringServiceCollectionExtensions
     /// <summary>The git layer: the one place that starts processes.</summary>
     public static IServiceCollection AddPortalGit(this IServiceCollection services)
     {
-        services.AddOptions<GitOptions>().BindConfiguration(GitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GitOptions>().BindConfiguration(GitOptions.Section)
+            // The git layer knows no data folder: Portal tells it where git's HOME and scratch space are.
+            .Configure<DataDirectory>((git, data) =>
+            {
+                git.HomePath = data.GitHomePath;
+                git.TempPath = data.TempPath;
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GitRunner>();
         services.AddSingleton<LocalRepository>();
         services.AddSingleton<SshTools>();

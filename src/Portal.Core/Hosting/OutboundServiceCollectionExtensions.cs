@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 
 namespace Portal.Core.Hosting;
 

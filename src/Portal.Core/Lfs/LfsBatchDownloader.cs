@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Portal.Core.Git;
-using Portal.Core.Outbound;
+using Portal.Git;
+using Portal.Outbound;
 
 namespace Portal.Core.Lfs;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Portal.Core.Git;
+using Portal.Git;
 
 namespace Portal.Core.Lfs;
 

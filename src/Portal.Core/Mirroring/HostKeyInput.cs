@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Portal.Core.Git;
+using Portal.Git;
 
 namespace Portal.Core.Mirroring;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Lfs;
 using Portal.Core.Repositories;
 

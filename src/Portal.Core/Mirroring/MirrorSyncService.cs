@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Core.Repositories;
 using Portal.Core.Security;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 
 namespace Portal.Core.Mirroring;

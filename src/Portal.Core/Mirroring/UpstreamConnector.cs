@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 
 namespace Portal.Core.Mirroring;
 
@@ -19,7 +19,7 @@ public sealed class UpstreamConnector(OutboundAddressPolicy addressPolicy, SshTo
         var checkedAddress = await addressPolicy.CheckAsync(url.BareHost, cancellationToken);
         if (!checkedAddress.Succeeded)
         {
-            return checkedAddress.Error!;
+            return PortalError.Invalid(checkedAddress.Refusal!);
         }
 
         var address = checkedAddress.Value!;
@@ -49,7 +49,7 @@ public sealed class UpstreamConnector(OutboundAddressPolicy addressPolicy, SshTo
         }
 
         var checkedAddress = await addressPolicy.CheckAsync(parsed.Value!.Host, cancellationToken);
-        return checkedAddress.Succeeded ? parsed.Value.ToString() : PortalError.Invalid($"LFS URL: {checkedAddress.Error!.Message}");
+        return checkedAddress.Succeeded ? parsed.Value.ToString() : PortalError.Invalid($"LFS URL: {checkedAddress.Refusal!}");
     }
 
     private void ApplyHttp(GitCommand command, UpstreamUrl url, string addressHost, UpstreamCredentials credentials)
@@ -78,7 +78,7 @@ public sealed class UpstreamConnector(OutboundAddressPolicy addressPolicy, SshTo
             }
         }
 
-        var folder = new PrivateTempFolder(dataDir);
+        var folder = new PrivateTempFolder(dataDir.TempPath);
         var knownHosts = await folder.WriteFileAsync("known_hosts", hostKeys, cancellationToken);
         var sshCommand = new StringBuilder("ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout=20 -o IdentitiesOnly=yes");
         sshCommand.Append(" -o UserKnownHostsFile=").Append(ShellQuote(knownHosts));

@@ -1,4 +1,4 @@
-using Portal.Core.Git;
+using Portal.Git;
 
 namespace Portal.Core.Mirroring;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Security;
 
 namespace Portal.Core.Repositories;

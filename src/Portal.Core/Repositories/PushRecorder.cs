@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 
 namespace Portal.Core.Repositories;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Core.Repositories;
 

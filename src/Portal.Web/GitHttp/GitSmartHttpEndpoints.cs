@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using Microsoft.Extensions.Options;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Core.Repositories;
 using Portal.Web.Hosting;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Browsing;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Testing;
 
@@ -26,7 +26,7 @@ public sealed class HugeCommitTests : IDisposable
     {
         dataDir = new DataDirectory(dataRoot);
         dataDir.EnsureCreated();
-        git = new GitRunner(dataDir, Options.Create(new GitOptions()), NullLogger<GitRunner>.Instance);
+        git = new GitRunner(Options.Create(new GitOptions { HomePath = dataDir.GitHomePath, TempPath = dataDir.TempPath }), NullLogger<GitRunner>.Instance);
         TestGit.Run(dataRoot, "init", "--quiet", "--bare", dataDir.RepositoryPath(RepositoryId));
         commit = HugeCommit.Create(dataDir.RepositoryPath(RepositoryId), BlobBytes, names: 20);
     }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Browsing;
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Testing;
 
@@ -19,7 +19,7 @@ public sealed class RepositoryBrowserTests : IDisposable
     {
         var dataDir = new DataDirectory(dataRoot);
         dataDir.EnsureCreated();
-        browser = new RepositoryBrowser(new GitRunner(dataDir, Options.Create(new GitOptions()), NullLogger<GitRunner>.Instance), dataDir, Options.Create(new BrowsingOptions()));
+        browser = new RepositoryBrowser(new GitRunner(Options.Create(new GitOptions { HomePath = dataDir.GitHomePath, TempPath = dataDir.TempPath }), NullLogger<GitRunner>.Instance), dataDir, Options.Create(new BrowsingOptions()));
         work = Path.Combine(dataRoot, "work");
         TestGit.Run(dataRoot, "init", "--quiet", "--initial-branch=main", work);
         Write("README.md", "# Hello\n");

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 using Portal.Testing;
 using Portal.Tests.Mirroring;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 using Portal.Testing;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Mirroring;

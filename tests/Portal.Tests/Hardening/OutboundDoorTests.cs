@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 using Portal.Testing;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Mirroring;

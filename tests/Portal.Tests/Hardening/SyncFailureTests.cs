@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Data;
 using Portal.Core.Mirroring;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 using Portal.Core.Repositories;
 using Portal.Testing;
 using Portal.Tests.Mirroring;

@@ -8,7 +8,7 @@ using Portal.Core;
 using Portal.Core.Accounts;
 using Portal.Core.Data;
 using Portal.Core.Mirroring;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 using Portal.Core.Repositories;
 using Portal.Tests.Mirroring;
 

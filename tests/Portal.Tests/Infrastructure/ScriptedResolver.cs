@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 
 namespace Portal.Tests.Infrastructure;
 

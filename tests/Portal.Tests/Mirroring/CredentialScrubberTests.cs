@@ -1,4 +1,4 @@
-using Portal.Core.Git;
+using Portal.Git;
 using Portal.Core.Mirroring;
 
 namespace Portal.Tests.Mirroring;

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Data;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Mirroring;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Portal.Core.Mirroring;
-using Portal.Core.Outbound;
+using Portal.Outbound;
 
 namespace Portal.Tests.Mirroring;
 
@@ -42,7 +42,7 @@ public sealed class OutboundAddressPolicyTests
         }),
         new Monitor(new ImportOptions { AllowLocalNetwork = allowLocal, AllowedHosts = [.. allowedHosts] }));
 
-    private static Task<Portal.Core.Outcome<IPAddress>> CheckAsync(string url, bool allowLocal = false, params string[] allowedHosts) =>
+    private static Task<Checked<IPAddress>> CheckAsync(string url, bool allowLocal = false, params string[] allowedHosts) =>
         Policy(allowLocal, allowedHosts).CheckAsync(UpstreamUrl.Parse(url).Value!.Url.BareHost, CancellationToken.None);
 
     [Theory]
@@ -76,8 +76,8 @@ public sealed class OutboundAddressPolicyTests
         var checkedAddress = await CheckAsync(url);
 
         Assert.False(checkedAddress.Succeeded);
-        Assert.Contains("internal address", checkedAddress.Error!.Message);
-        Assert.Contains("AllowLocalNetwork", checkedAddress.Error.Message);
+        Assert.Contains("internal address", checkedAddress.Refusal!);
+        Assert.Contains("AllowLocalNetwork", checkedAddress.Refusal);
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class OutboundAddressPolicyTests
     {
         var checkedAddress = await CheckAsync(url);
 
-        Assert.True(checkedAddress.Succeeded, checkedAddress.Error?.Message);
+        Assert.True(checkedAddress.Succeeded, checkedAddress.Refusal);
         Assert.Equal(IPAddress.Parse(pinned), checkedAddress.Value);
     }
 
@@ -105,7 +105,7 @@ public sealed class OutboundAddressPolicyTests
     {
         var checkedAddress = await CheckAsync("https://nowhere.example/repo.git");
 
-        Assert.Contains("could not resolve", checkedAddress.Error!.Message);
+        Assert.Contains("could not resolve", checkedAddress.Refusal!);
     }
 
     [Theory]
@@ -135,10 +135,10 @@ public sealed class OutboundAddressPolicyTests
     {
         var checkedAddress = await CheckAsync(url, false, entry);
 
-        Assert.True(allowed == checkedAddress.Succeeded, checkedAddress.Error?.Message ?? $"{url} was allowed by {entry}");
+        Assert.True(allowed == checkedAddress.Succeeded, checkedAddress.Refusal ?? $"{url} was allowed by {entry}");
         if (!allowed)
         {
-            Assert.Contains("AllowedHosts", checkedAddress.Error!.Message);
+            Assert.Contains("AllowedHosts", checkedAddress.Refusal!);
         }
     }
 
@@ -170,7 +170,7 @@ public sealed class OutboundAddressPolicyTests
         var parsed = AllowedHostList.Parse(["127.0.0.1", entry]);
 
         Assert.False(parsed.Succeeded);
-        Assert.Contains($"Portal:Import:AllowedHosts:1 = '{entry}'", parsed.Error!.Message);
-        Assert.DoesNotContain("AllowedHosts:0", parsed.Error.Message);
+        Assert.Contains($"Portal:Import:AllowedHosts:1 = '{entry}'", parsed.Refusal!);
+        Assert.DoesNotContain("AllowedHosts:0", parsed.Refusal);
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace Portal.Core.Outbound;
+namespace Portal.Outbound;
 
 /// <summary>
 /// <c>Portal:Import:AllowedHosts</c>, parsed: the exceptions to "Portal never connects to its own network" (Gitea's
@@ -52,7 +52,7 @@ public sealed partial class AllowedHostList
     }
 
     /// <summary>Parses the configured entries; the error names every entry that is not valid and says what is.</summary>
-    public static Outcome<AllowedHostList> Parse(IEnumerable<string?> entries)
+    public static Checked<AllowedHostList> Parse(IEnumerable<string?> entries)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var suffixes = new List<string>();
@@ -84,7 +84,7 @@ public sealed partial class AllowedHostList
 
         if (invalid.Count > 0)
         {
-            return PortalError.Invalid(
+            return Checked<AllowedHostList>.Refuse(
                 $"{string.Join(", ", invalid)}: not a host name, wildcard, address or CIDR range. " +
                 "Write entries such as git.corp.example, *.corp.example, 10.1.2.3, fd00::5 or 10.0.0.0/8 (a range's address must have no bits set past its prefix).");
         }

@@ -1,11 +1,22 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>Settings under <c>Portal:Git</c>.</summary>
 public sealed class GitOptions
 {
     public const string Section = "Portal:Git";
+
+    /// <summary>
+    /// The HOME git (and OpenSSH) run with, holding the only global config git reads. The host decides where: Portal puts
+    /// it in its data folder (git-home/). Required.
+    /// </summary>
+    [Required]
+    public string HomePath { get; set; } = "";
+
+    /// <summary>Scratch space: git's default working directory, and short-lived key and known_hosts files. Required.</summary>
+    [Required]
+    public string TempPath { get; set; } = "";
 
     /// <summary>The git executable; the Debian package's by default.</summary>
     [Required]

@@ -1,8 +1,7 @@
-#pragma warning disable RS0030 // The one door: the only place that creates HTTP handlers, clients and sockets (BannedSymbols.txt).
 using System.Net;
 using System.Net.Sockets;
 
-namespace Portal.Core.Outbound;
+namespace Portal.Outbound;
 
 /// <summary>
 /// The one door for Portal's own outbound HTTP (Git LFS downloads for mirrors today; webhooks and push mirrors later).
@@ -73,7 +72,7 @@ public sealed class OutboundHttpClientFactory : IDisposable
         var checkedAddress = await policy.CheckAsync(endpoint.Host, cancellationToken);
         if (!checkedAddress.Succeeded)
         {
-            throw new OutboundConnectionRefusedException(checkedAddress.Error!.Message);
+            throw new OutboundConnectionRefusedException(checkedAddress.Refusal!);
         }
 
         // Connect to the IP end point itself: a DnsEndPoint here would resolve the name a second time.

@@ -1,4 +1,4 @@
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>What a git process did. Output is already scrubbed of the command's secrets.</summary>
 public sealed record GitResult(int ExitCode, string StandardOutput, string StandardError, bool TimedOut)

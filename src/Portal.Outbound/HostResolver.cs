@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Portal.Core.Outbound;
+namespace Portal.Outbound;
 
 /// <summary>Resolves host names for <see cref="OutboundAddressPolicy"/>; tests substitute answers (e.g. a name resolving to 10.0.0.1).</summary>
 public interface IHostResolver

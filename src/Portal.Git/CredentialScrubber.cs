@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>
 /// Removes secrets from text that came out of git (or anything else talking to an upstream) before it reaches a log,

@@ -1,4 +1,4 @@
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>A set of refs (name → object id) and where HEAD points, from ls-remote or for-each-ref.</summary>
 public sealed record RefSnapshot(IReadOnlyDictionary<string, string> Refs, string? Head)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>What a git command printed, read up to a cap (<see cref="GitRunner.ReadCappedAsync"/>).</summary>
 public sealed class GitCappedOutput(byte[] bytes, bool truncated, long bytesRead, int? exitCode, bool timedOut, IReadOnlyList<string> secrets)

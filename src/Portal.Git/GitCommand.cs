@@ -1,4 +1,4 @@
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>
 /// Builds one git invocation. Fixed options are literals written in Portal's code (<see cref="Option"/>); anything

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace Portal.Core.Outbound;
+namespace Portal.Outbound;
 
 /// <summary>
 /// The one address policy for every connection Portal opens to the outside: git (pinned through
@@ -16,7 +16,7 @@ namespace Portal.Core.Outbound;
 public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonitor<ImportOptions> options)
 {
     /// <summary>Resolves <paramref name="host"/> (a name or an address literal, IPv6 with or without brackets) and decides.</summary>
-    public async Task<Outcome<IPAddress>> CheckAsync(string host, CancellationToken cancellationToken)
+    public async Task<Checked<IPAddress>> CheckAsync(string host, CancellationToken cancellationToken)
     {
         host = host.Trim('[', ']');
         IPAddress[] addresses;
@@ -29,7 +29,7 @@ public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonito
             addresses = await resolver.ResolveAsync(host, cancellationToken);
             if (addresses.Length == 0)
             {
-                return PortalError.Invalid($"Portal could not resolve the host '{host}': check the URL.");
+                return Checked<IPAddress>.Refuse($"Portal could not resolve the host '{host}': check the URL.");
             }
         }
 
@@ -40,11 +40,11 @@ public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonito
     /// The decision: may Portal connect to <paramref name="host"/> at these addresses (all of them, as DNS answered)?
     /// Returns the address to connect to, IPv4 first: it is what most self-hosted servers answer on.
     /// </summary>
-    public Outcome<IPAddress> Decide(string host, IReadOnlyList<IPAddress> addresses)
+    public Checked<IPAddress> Decide(string host, IReadOnlyList<IPAddress> addresses)
     {
         if (addresses.Count == 0)
         {
-            return PortalError.Invalid($"Portal could not resolve the host '{host}': check the URL.");
+            return Checked<IPAddress>.Refuse($"Portal could not resolve the host '{host}': check the URL.");
         }
 
         var normalized = addresses.Select(Normalize).ToList();
@@ -55,7 +55,7 @@ public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonito
             var blocked = normalized.FirstOrDefault(a => IsInternal(a) && !allowed.AllowsAddress(a));
             if (blocked is not null)
             {
-                return PortalError.Invalid(
+                return Checked<IPAddress>.Refuse(
                     $"'{host}' resolves to {blocked}, an internal address (loopback, private, link-local, multicast or unspecified). " +
                     "Portal does not connect to its own network; use the server's public address, or ask an admin to list the host in " +
                     "Portal:Import:AllowedHosts (or to set Portal:Import:AllowLocalNetwork).");

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Portal.Core.Outbound;
+namespace Portal.Outbound;
 
 /// <summary>
 /// Settings under <c>Portal:Import</c>: which hosts Portal may connect to. Named for the first feature that needed
@@ -22,7 +22,7 @@ public sealed class ImportOptions : IValidatableObject
         var parsed = AllowedHostList.Parse(AllowedHosts);
         if (!parsed.Succeeded)
         {
-            yield return new ValidationResult(parsed.Error!.Message, [nameof(AllowedHosts)]);
+            yield return new ValidationResult(parsed.Refusal!, [nameof(AllowedHosts)]);
         }
     }
 }

@@ -1,19 +1,19 @@
-#pragma warning disable RS0030 // The git layer is the one place allowed to start processes (ssh-keygen, ssh-keyscan).
 using System.Diagnostics;
 using System.Net;
-using Portal.Core.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>Deploy keys and host keys, through OpenSSH's own tools.</summary>
-public sealed class SshTools(DataDirectory dataDir)
+public sealed class SshTools(IOptions<GitOptions> options, ILogger<SshTools> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     /// <summary>A new ed25519 key pair: (private key in OpenSSH format, public key line).</summary>
     public async Task<(string PrivateKey, string PublicKey)> GenerateDeployKeyAsync(string comment, CancellationToken cancellationToken)
     {
-        await using var folder = new PrivateTempFolder(dataDir);
+        await using var folder = new PrivateTempFolder(options.Value.TempPath);
         var keyPath = Path.Combine(folder.Path, "key");
         var result = await RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", keyPath], cancellationToken);
         if (result.ExitCode != 0)
@@ -44,7 +44,7 @@ public sealed class SshTools(DataDirectory dataDir)
     /// <summary>SHA256 fingerprints of known_hosts lines, e.g. "SHA256:abc… (ED25519)".</summary>
     public async Task<IReadOnlyList<string>> FingerprintsAsync(string knownHosts, CancellationToken cancellationToken)
     {
-        await using var folder = new PrivateTempFolder(dataDir);
+        await using var folder = new PrivateTempFolder(options.Value.TempPath);
         var file = Path.Combine(folder.Path, "known_hosts");
         await File.WriteAllTextAsync(file, knownHosts, cancellationToken);
         var result = await RunAsync("ssh-keygen", ["-l", "-E", "sha256", "-f", file], cancellationToken);
@@ -54,7 +54,7 @@ public sealed class SshTools(DataDirectory dataDir)
             .Select(parts => $"{parts[1]} {parts[^1]}")];
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(tool)
         {
@@ -71,36 +71,21 @@ public sealed class SshTools(DataDirectory dataDir)
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         start.Environment["LC_ALL"] = "C";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {tool}.");
-        process.StandardInput.Close();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Timeout);
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        return (process.ExitCode, await output, await error);
+        var finished = await ChildProcess.RunAsync(start, Timeout, onErrorLine: null, logger, cancellationToken);
+        return (finished.ExitCode, finished.Output, finished.Error);
     }
 }
 
 /// <summary>
-/// A folder only Portal's user can read, under the data folder's tmp/, removed on dispose. Holds short-lived files
+/// A folder only Portal's user can read, in the scratch folder (<see cref="GitOptions.TempPath"/>), removed on dispose. Holds short-lived files
 /// OpenSSH insists on reading from disk (a private key, a known_hosts file) for one git invocation.
 /// </summary>
 public sealed class PrivateTempFolder : IAsyncDisposable
 {
-    public PrivateTempFolder(DataDirectory dataDir)
+    /// <param name="parent">The scratch folder to create it in (<see cref="GitOptions.TempPath"/>).</param>
+    public PrivateTempFolder(string parent)
     {
-        Path = System.IO.Path.Combine(dataDir.TempPath, "ssh-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(parent, "ssh-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 

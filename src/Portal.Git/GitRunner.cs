@@ -1,19 +1,17 @@
-#pragma warning disable RS0030 // The git layer is the one place allowed to start processes.
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Portal.Core.Hosting;
 
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>
 /// Runs git the way Gitea's modules/git and GitLab's Gitaly do: arguments as a list (never a shell), a fixed clean
 /// environment with Portal's own HOME and no system config, prompts and hooks off, only the transports we allow,
 /// stdout and stderr read concurrently, and a timeout after which the whole process tree is killed.
 /// </summary>
-public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> options, ILogger<GitRunner> logger)
+public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> logger)
 {
     /// <summary>Configuration every invocation gets, whatever the command.</summary>
     private static readonly KeyValuePair<string, string>[] BaseConfig =
@@ -44,38 +42,20 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
     /// <summary>Runs <paramref name="command"/>; <paramref name="onProgress"/> receives stderr lines (git's progress) as they come, scrubbed.</summary>
     public async Task<GitResult> RunAsync(GitCommand command, string? workingDirectory, TimeSpan? timeout, Action<string>? onProgress, CancellationToken cancellationToken)
     {
-        using var process = new Process { StartInfo = CreateStartInfo(command, workingDirectory) };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout ?? options.Value.ShortTimeout);
-
         var started = Stopwatch.GetTimestamp();
-        process.Start();
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = ReadErrorAsync(process.StandardError, command.Secrets, onProgress);
-        var timedOut = false;
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            timedOut = !cancellationToken.IsCancellationRequested;
-            Kill(process);
-            await process.WaitForExitAsync(CancellationToken.None);
-            if (!timedOut)
-            {
-                throw;
-            }
-        }
-
+        var finished = await ChildProcess.RunAsync(
+            CreateStartInfo(command, workingDirectory),
+            timeout ?? options.Value.ShortTimeout,
+            onProgress is null ? null : line => onProgress(CredentialScrubber.Scrub(line, command.Secrets)),
+            logger,
+            cancellationToken);
         var result = new GitResult(
-            process.ExitCode,
-            CredentialScrubber.Scrub(await stdout, command.Secrets),
-            CredentialScrubber.Scrub(await stderr, command.Secrets),
-            timedOut);
+            finished.ExitCode,
+            CredentialScrubber.Scrub(finished.Output, command.Secrets),
+            CredentialScrubber.Scrub(finished.Error, command.Secrets),
+            finished.TimedOut);
         logger.LogDebug("{Command} exited {ExitCode} in {Elapsed} ms", CredentialScrubber.Scrub(command.ToString(), command.Secrets), result.ExitCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        if (timedOut)
+        if (finished.TimedOut)
         {
             logger.LogWarning("{Command} timed out and was killed", CredentialScrubber.Scrub(command.ToString(), command.Secrets));
         }
@@ -145,9 +125,9 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
     /// </summary>
     public GitStreamingProcess StartStreaming(GitCommand command, string? workingDirectory)
     {
-        var process = new Process { StartInfo = CreateStartInfo(command, workingDirectory) };
-        process.StartInfo.StandardOutputEncoding = null;
-        process.Start();
+        var start = CreateStartInfo(command, workingDirectory);
+        start.StandardOutputEncoding = null;
+        var process = ChildProcess.Start(start);
         logger.LogDebug("{Command} started (streaming)", CredentialScrubber.Scrub(command.ToString(), command.Secrets));
         return new GitStreamingProcess(process, command.Secrets);
     }
@@ -156,7 +136,7 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
     {
         var start = new ProcessStartInfo(options.Value.Executable)
         {
-            WorkingDirectory = workingDirectory ?? dataDir.TempPath,
+            WorkingDirectory = workingDirectory ?? options.Value.TempPath,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -172,12 +152,12 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
         // Nothing inherited: no credentials, proxies or config of the host's user leak into git.
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        start.Environment["HOME"] = dataDir.GitHomePath;
+        start.Environment["HOME"] = options.Value.HomePath;
         start.Environment["LC_ALL"] = "C";
         start.Environment["LANG"] = "C";
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        start.Environment["GIT_CONFIG_GLOBAL"] = Path.Combine(dataDir.GitHomePath, ".gitconfig");
+        start.Environment["GIT_CONFIG_GLOBAL"] = Path.Combine(options.Value.HomePath, ".gitconfig");
         start.Environment["GIT_PROTOCOL_FROM_USER"] = "0";
         start.Environment["GIT_ALLOW_PROTOCOL"] = "http:https:git:ssh";
         start.Environment["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/dev/null";
@@ -197,67 +177,5 @@ public sealed class GitRunner(DataDirectory dataDir, IOptions<GitOptions> option
         }
 
         return start;
-    }
-
-    private static async Task<string> ReadErrorAsync(StreamReader reader, IReadOnlyList<string> secrets, Action<string>? onProgress)
-    {
-        if (onProgress is null)
-        {
-            return await reader.ReadToEndAsync();
-        }
-
-        // Progress lines end in '\r' (updated in place) or '\n'; report each as it completes.
-        var all = new StringBuilder();
-        var line = new StringBuilder();
-        var buffer = new char[4096];
-        int read;
-        while ((read = await reader.ReadAsync(buffer)) > 0)
-        {
-            for (var i = 0; i < read; i++)
-            {
-                var c = buffer[i];
-                if (c is '\r' or '\n')
-                {
-                    if (line.Length > 0)
-                    {
-                        onProgress(CredentialScrubber.Scrub(line.ToString(), secrets));
-                        if (c == '\n')
-                        {
-                            all.Append(line).Append('\n');
-                        }
-
-                        line.Clear();
-                    }
-                }
-                else
-                {
-                    line.Append(c);
-                }
-            }
-        }
-
-        if (line.Length > 0)
-        {
-            all.Append(line);
-            onProgress(CredentialScrubber.Scrub(line.ToString(), secrets));
-        }
-
-        return all.ToString();
-    }
-
-    private void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            logger.LogWarning(exception, "Could not kill git process {Pid}", process.Id);
-        }
     }
 }

@@ -1,7 +1,6 @@
-#pragma warning disable RS0030 // The git layer is the one place allowed to hold processes.
 using System.Diagnostics;
 
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
 /// <summary>A running git process whose stdin and stdout are streams the caller pumps (see <see cref="GitRunner.StartStreaming"/>).</summary>
 public sealed class GitStreamingProcess : IAsyncDisposable
@@ -31,20 +30,7 @@ public sealed class GitStreamingProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
-    public void Kill()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited meanwhile.
-        }
-    }
+    public void Kill() => ChildProcess.KillTree(process, logger: null);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,6 @@
-namespace Portal.Core.Git;
+namespace Portal.Git;
 
-/// <summary>Operations on a bare repository Portal owns. Paths come from <see cref="Hosting.DataDirectory"/>, never from users.</summary>
+/// <summary>Operations on a bare repository Portal owns. Callers pass paths they derived themselves, never paths from users.</summary>
 public sealed class LocalRepository(GitRunner git)
 {
     public async Task InitBareAsync(string path, CancellationToken cancellationToken)
