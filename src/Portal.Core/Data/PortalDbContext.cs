@@ -4,6 +4,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Organizations;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
+using Portal.Core.Upstreams;
 
 namespace Portal.Core.Data;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Git;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
-using Portal.Core.Security;
+using Portal.Core.Upstreams;
+using Portal.Git;
 
 namespace Portal.Core.Hosting;
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Portal.Git;
 using Portal.Core.Lfs;
 using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
+using Portal.Git;
 
 namespace Portal.Core.Mirroring;
 

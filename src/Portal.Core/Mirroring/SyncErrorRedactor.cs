@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
 
 namespace Portal.Core.Mirroring;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
 
 namespace Portal.Core.Mirroring;
 

@@ -1,4 +1,5 @@
 using Portal.Core.Accounts;
+using Portal.Core.Upstreams;
 
 namespace Portal.Core.Repositories;
 

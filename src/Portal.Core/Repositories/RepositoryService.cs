@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Data;
-using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Core.Mirroring;
-using Portal.Core.Security;
+using Portal.Core.Upstreams;
+using Portal.Git;
 
 namespace Portal.Core.Repositories;
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
+using Portal.Core.Upstreams;
 using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 

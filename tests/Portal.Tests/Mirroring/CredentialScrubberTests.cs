@@ -1,5 +1,5 @@
+using Portal.Core.Upstreams;
 using Portal.Git;
-using Portal.Core.Mirroring;
 
 namespace Portal.Tests.Mirroring;
 

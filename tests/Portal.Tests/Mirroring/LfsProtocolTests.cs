@@ -1,6 +1,6 @@
 using System.Text;
 using Portal.Core.Lfs;
-using Portal.Core.Mirroring;
+using Portal.Core.Upstreams;
 
 namespace Portal.Tests.Mirroring;
 

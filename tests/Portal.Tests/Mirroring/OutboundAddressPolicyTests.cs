@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using Portal.Core.Mirroring;
+using Portal.Core.Upstreams;
 using Portal.Outbound;
 
 namespace Portal.Tests.Mirroring;

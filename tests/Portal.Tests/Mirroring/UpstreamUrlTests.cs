@@ -1,4 +1,5 @@
-using Portal.Core.Mirroring;
+using Portal.Core.Upstreams;
+
 
 namespace Portal.Tests.Mirroring;
 

@@ -1,6 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
 
 namespace Portal.Core.Data.Configurations;
 

@@ -1,10 +1,11 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Components;
 using Portal.Core.Accounts;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
 
 namespace Portal.Web.Components.Pages.Import;
 

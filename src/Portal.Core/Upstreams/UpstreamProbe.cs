@@ -1,6 +1,6 @@
 using Portal.Git;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>Asks an upstream what it has (git ls-remote), and explains failures, including a changed SSH host key.</summary>
 public sealed class UpstreamProbe(GitRunner git, SshTools ssh)

@@ -1,7 +1,7 @@
-using Portal.Core.Mirroring;
-using Portal.Core.Repositories;
+using Portal.Core.Security;
 
-namespace Portal.Core.Security;
+
+namespace Portal.Core.Upstreams;
 
 /// <summary>Encrypts upstream credentials into their row and decrypts them for one operation.</summary>
 public sealed class UpstreamCredentialStore(SecretProtector protector, TimeProvider clock)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>
 /// A parsed upstream Git URL: https, http, git or ssh, never with a password in it. scp-style

@@ -1,4 +1,4 @@
-namespace Portal.Core.Repositories;
+namespace Portal.Core.Upstreams;
 
 /// <summary>Where a mirror or migrated repository came from. Holds no secret: those live in <see cref="UpstreamCredential"/>.</summary>
 public sealed class UpstreamSource

@@ -1,4 +1,4 @@
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>Decrypted upstream credentials, held in memory only for the length of one operation.</summary>
 public sealed record UpstreamCredentials(string? UserName, string? Secret, string? SshPrivateKey)
@@ -6,10 +6,10 @@ public sealed record UpstreamCredentials(string? UserName, string? Secret, strin
     public static UpstreamCredentials None { get; } = new(null, null, null);
 
     /// <summary>How these credentials authenticate: a deploy key, a password or token, or not at all.</summary>
-    public Repositories.UpstreamAuthKind AuthKind =>
-        SshPrivateKey is not null ? Repositories.UpstreamAuthKind.SshKey
-        : Secret is not null ? Repositories.UpstreamAuthKind.Password
-        : Repositories.UpstreamAuthKind.None;
+    public UpstreamAuthKind AuthKind =>
+        SshPrivateKey is not null ? UpstreamAuthKind.SshKey
+        : Secret is not null ? UpstreamAuthKind.Password
+        : UpstreamAuthKind.None;
 
     /// <summary>
     /// The Basic credential (base64 of user:secret) for https/http upstreams, or null without a secret. A token alone

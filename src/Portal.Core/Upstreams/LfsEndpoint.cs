@@ -1,4 +1,4 @@
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>
 /// Where a mirror's Git LFS objects come from, decided by Portal alone: the LFS URL a maintainer set for the mirror, or

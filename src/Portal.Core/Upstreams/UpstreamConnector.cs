@@ -6,7 +6,7 @@ using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Outbound;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>
 /// Prepares git to talk to one upstream: checks the address (every time), pins git to it, and hands credentials to git

@@ -1,4 +1,4 @@
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>Adds what to do to git's (already scrubbed) error message.</summary>
 public static class GitErrorHints

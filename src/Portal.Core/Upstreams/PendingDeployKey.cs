@@ -1,4 +1,4 @@
-namespace Portal.Core.Repositories;
+namespace Portal.Core.Upstreams;
 
 /// <summary>
 /// A deploy key generated before its repository exists (the wizard shows the public key, the user adds it upstream,

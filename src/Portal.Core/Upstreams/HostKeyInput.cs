@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Portal.Git;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Upstreams;
 
 /// <summary>
 /// SSH host keys a person gives for an upstream (GitLab's "Input host keys manually"), or the ones the wizard's

@@ -4,7 +4,7 @@ using Portal.Core.Data;
 using Portal.Git;
 using Portal.Core.Security;
 
-namespace Portal.Core.Repositories;
+namespace Portal.Core.Upstreams;
 
 /// <summary>Generates ed25519 deploy keys: the private half is encrypted at once and never leaves Portal.</summary>
 public sealed class DeployKeyService(PortalDbContext db, SshTools ssh, SecretProtector protector, TimeProvider clock)
