@@ -49,7 +49,7 @@ public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonito
 
         var normalized = addresses.Select(Normalize).ToList();
         var current = options.CurrentValue;
-        var allowed = AllowedHostList.Parse(current.AllowedHosts).Value ?? AllowedHostList.Empty;
+        var allowed = AllowedFor(current);
         if (!current.AllowLocalNetwork && !allowed.AllowsName(host))
         {
             var blocked = normalized.FirstOrDefault(a => IsInternal(a) && !allowed.AllowsAddress(a));
@@ -64,6 +64,23 @@ public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonito
 
         return normalized.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? normalized[0];
     }
+
+    /// <summary>The parsed allow list, parsed once per configuration (every connection asks).</summary>
+    private AllowedHostList AllowedFor(ImportOptions current)
+    {
+        var cached = allowedCache;
+        if (cached is not null && ReferenceEquals(cached.Value.Source, current.AllowedHosts))
+        {
+            return cached.Value.List;
+        }
+
+        // Invalid entries stop Portal at start (ImportOptions validation); a later bad reload allows nothing extra.
+        var list = AllowedHostList.Parse(current.AllowedHosts).Value ?? AllowedHostList.Empty;
+        allowedCache = (current.AllowedHosts, list);
+        return list;
+    }
+
+    private (List<string> Source, AllowedHostList List)? allowedCache;
 
     /// <summary>Host strings that are addresses in any notation git (curl, getaddrinfo) would accept.</summary>
     internal static bool TryParseNumericHost(string host, out IPAddress address)
@@ -108,12 +125,31 @@ public sealed class OutboundAddressPolicy(IHostResolver resolver, IOptionsMonito
         }
 
         var bytes = address.GetAddressBytes();
+        if (EmbeddedIPv4(bytes) is { } embedded)
+        {
+            // 6to4 and IPv4-translated addresses reach the IPv4 address inside them: judge that one.
+            return IsInternal(embedded);
+        }
+
         return address.IsIPv6LinkLocal
                || address.IsIPv6SiteLocal
                || address.IsIPv6Multicast
                || (bytes[0] & 0xFE) == 0xFC                // unique local fc00::/7
                || (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8) // documentation
                || (bytes[0] == 0 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B) // NAT64 can reach IPv4 internals
+               || (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0 && bytes[3] == 0) // Teredo 2001::/32 tunnels to addresses it hides
                || bytes.Take(12).All(x => x == 0);         // ::/96 (IPv4-compatible, unspecified, loopback)
+    }
+
+    /// <summary>The IPv4 address inside a 6to4 (2002::/16) or IPv4-translated (::ffff:0:0/96) address, else null.</summary>
+    private static IPAddress? EmbeddedIPv4(byte[] bytes)
+    {
+        if (bytes[0] == 0x20 && bytes[1] == 0x02)
+        {
+            return new IPAddress(bytes.AsSpan(2, 4));
+        }
+
+        var translated = bytes.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0 && bytes[8] == 0xFF && bytes[9] == 0xFF && bytes[10] == 0 && bytes[11] == 0;
+        return translated ? new IPAddress(bytes.AsSpan(12, 4)) : null;
     }
 }

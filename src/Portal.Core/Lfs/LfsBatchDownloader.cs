@@ -35,7 +35,6 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
 
     private const string LfsJson = "application/vnd.git-lfs+json";
 
-    private const int MaxHeadersPerAction = 32;
 
     public async Task<LfsDownloadReport> DownloadAsync(long repositoryId, LfsSource source, IReadOnlyList<LfsPointer> objects, CancellationToken cancellationToken)
     {

@@ -96,10 +96,17 @@ public sealed class MirrorLfsFetcher(
             DeleteUnless(!report.Complete || scan.Truncated, marker);
             return Describe(report, missing.Count, scan.Pointers.Count - missing.Count) + more;
         }
-        catch (Exception exception) when (exception is GitException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            var reason = exception is GitException ? CredentialScrubber.Scrub(exception.Message) : "it did not finish within Portal:Git:TransferTimeout.";
-            logger.LogWarning("LFS fetch for repository {RepositoryId} failed: {Reason}", repository.Id, reason);
+            // The refs are already safely updated: whatever went wrong with LFS is a warning, and the marker owes the
+            // work to the next sync, never a failed (or, for an import, discarded) sync.
+            var reason = exception switch
+            {
+                GitException or IOException or HttpRequestException => CredentialScrubber.Scrub(exception.Message, credentials.Secrets),
+                OperationCanceledException => "it did not finish within Portal:Git:TransferTimeout.",
+                _ => "Portal hit an internal error (details are in the server log).",
+            };
+            logger.LogWarning(exception, "LFS fetch for repository {RepositoryId} failed: {Reason}", repository.Id, reason);
             return $"Warning: Git LFS objects were not fetched; the next sync tries again.\n{reason}";
         }
     }

@@ -32,6 +32,7 @@ public static partial class SyncErrorRedactor
 
         text = IPv6().Replace(text, AddressPlaceholder);
         text = IPv4().Replace(text, AddressPlaceholder);
+        text = QuotedHostResolving().Replace(text, "'" + HostPlaceholder + "'");
         text = HostAfterKeyword().Replace(text, m => m.Groups["keyword"].Value + HostPlaceholder);
         text = DottedHostName().Replace(text, HostPlaceholder);
         return text;
@@ -54,8 +55,12 @@ public static partial class SyncErrorRedactor
 
     // The places git, curl, OpenSSH and Portal name a host that may have no dots ("resolve host: gitlab",
     // "connect to host gitlab port 22", "unable to look up gitlab (port 1)"); "closed by remote host" and "reset by peer" stay.
-    [GeneratedRegex(@"(?:(?<keyword>resolve host(?:name)?:?\s+'?|look up\s+|Connection to\s+|(?:closed|reset) by\s+|host key for\s+'?|Permanently added\s+'|the host\s+')(?!(?:remote|peer|server)\b)(?<host>[A-Za-z0-9_-][A-Za-z0-9._-]*)|(?<keyword>connect to\s+(?:host\s+)?)(?!(?:remote|peer|server)\b)(?<host>[A-Za-z0-9_-][A-Za-z0-9._-]*)(?=\s+port\b|:))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:(?<keyword>resolve host(?:name)?:?\s+'?|look up\s+|Connection to\s+|(?:closed|reset) by\s+|host key for\s+'?|Permanently added\s+'|the host\s+'|key from\s+)(?!(?:remote|peer|server)\b)(?<host>[A-Za-z0-9_-][A-Za-z0-9._-]*)|(?<keyword>connect to\s+(?:host\s+)?)(?!(?:remote|peer|server)\b)(?<host>[A-Za-z0-9_-][A-Za-z0-9._-]*)(?=\s+port\b|:))", RegexOptions.IgnoreCase)]
     private static partial Regex HostAfterKeyword();
+
+    // Portal's own address-policy refusal names the host in quotes: "'minio' resolves to 10.0.0.7, an internal address".
+    [GeneratedRegex(@"'[^'\s]+'(?=\s+resolves to\b)")]
+    private static partial Regex QuotedHostResolving();
 
     // gitlab.internal, git.example.com: dotted names whose last label starts with a letter (so 1.2.3 and v2.1 stay).
     [GeneratedRegex(@"(?<![\w.@/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}(?![\w-]|\.\w)")]

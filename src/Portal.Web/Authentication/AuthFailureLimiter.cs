@@ -17,6 +17,7 @@ public sealed class AuthFailureLimiter(TimeProvider clock, IOptions<PortalOption
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> failures = new(StringComparer.Ordinal);
+    private long lastSweepTicks;
 
     /// <summary>Whether a password attempt from this address (for this name) is refused without being checked.</summary>
     public bool IsBlocked(string? address, string? userName) =>
@@ -30,10 +31,41 @@ public sealed class AuthFailureLimiter(TimeProvider clock, IOptions<PortalOption
     }
 
     // No address (an in-process test host): nothing to count by, so nothing is counted.
-    private static string? AddressKey(string? address) => string.IsNullOrEmpty(address) ? null : $"ip:{address}";
+    private static string? AddressKey(string? address) => Client(address) is { } client ? $"ip:{client}" : null;
 
     private static string? NameKey(string? address, string? userName) =>
-        string.IsNullOrEmpty(address) || string.IsNullOrEmpty(userName) ? null : $"name:{address}:{userName.ToLowerInvariant()}";
+        Client(address) is { } client && !string.IsNullOrEmpty(userName) ? $"name:{client}:{userName.ToLowerInvariant()}" : null;
+
+    /// <summary>
+    /// Who a failure is counted against: the IPv4 address, or the IPv6 /64 (one subscriber's network hands each host
+    /// countless addresses, so counting them one by one would not limit anything).
+    /// </summary>
+    private static string? Client(string? address)
+    {
+        if (string.IsNullOrEmpty(address))
+        {
+            return null;
+        }
+
+        if (!System.Net.IPAddress.TryParse(address, out var parsed))
+        {
+            return address;
+        }
+
+        if (parsed.IsIPv4MappedToIPv6)
+        {
+            return parsed.MapToIPv4().ToString();
+        }
+
+        if (parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return parsed.ToString();
+        }
+
+        var bytes = parsed.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 
     private int Count(string? key)
     {
@@ -63,9 +95,11 @@ public sealed class AuthFailureLimiter(TimeProvider clock, IOptions<PortalOption
             times.Enqueue(clock.GetUtcNow());
         }
 
-        if (failures.Count > 100_000)
+        var now = clock.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref lastSweepTicks);
+        if (failures.Count > 100_000 && now - last > Window.Ticks && Interlocked.CompareExchange(ref lastSweepTicks, now, last) == last)
         {
-            // Bounded memory under a spray of addresses: forget quiet keys.
+            // Bounded memory under a spray of addresses: forget quiet keys, at most once a minute (a sweep visits every key).
             foreach (var (stale, queue) in failures)
             {
                 lock (queue)

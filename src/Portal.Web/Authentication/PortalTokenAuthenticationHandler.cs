@@ -54,7 +54,9 @@ public sealed class PortalTokenAuthenticationHandler(
         var result = await AuthenticateHeaderAsync(header);
         if (result.Failure is not null)
         {
-            limiter.RecordFailure(address, claimedUser);
+            // A failed token attempt counts against the address only: token attempts are never refused unchecked, so
+            // counting them per name as well would only let one client grow the limiter's table without bound.
+            limiter.RecordFailure(address, presentsToken ? null : claimedUser);
         }
 
         return result;

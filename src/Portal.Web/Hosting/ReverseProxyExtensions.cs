@@ -13,11 +13,16 @@ public static class ReverseProxyExtensions
         services.AddSingleton<PublicBaseUrl>();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ReverseProxyOptions>>((forwarded, proxy) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // No proxy configured: no forwarded header is believed, even if the framework's own forwarded-headers step
+            // is switched on (ASPNETCORE_FORWARDEDHEADERS_ENABLED, common in container images) with an empty trust list.
+            var networks = proxy.Value.ProxyNetworks().ToList();
+            forwarded.ForwardedHeaders = networks.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             // The framework trusts loopback by default; Portal trusts exactly the configured proxies, nobody else.
             forwarded.KnownProxies.Clear();
             forwarded.KnownNetworks.Clear();
-            foreach (var network in proxy.Value.ProxyNetworks())
+            foreach (var network in networks)
             {
                 forwarded.KnownNetworks.Add(new Microsoft.AspNetCore.HttpOverrides.IPNetwork(network.BaseAddress, network.PrefixLength));
             }

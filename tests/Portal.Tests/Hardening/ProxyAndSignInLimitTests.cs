@@ -149,3 +149,34 @@ public sealed class ProxyAndSignInLimitTests(ProxyPortalFixture fixture) : IClas
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cloneUrl").GetString()!;
     }
 }
+
+/// <summary>A real Portal process with no proxy configured, but the framework's forwarded-headers step switched on, as container images often do.</summary>
+public sealed class ForwardedHeadersEnabledFixture : IAsyncLifetime
+{
+    public PortalProcess Portal { get; private set; } = default!;
+
+    public async Task InitializeAsync() =>
+        Portal = await PortalProcess.StartAsync(settings: new Dictionary<string, string> { ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true" });
+
+    public Task DisposeAsync() => Portal.DisposeAsync().AsTask();
+}
+
+[Trait("Category", "Hardening")]
+public sealed class ForwardedHeadersEnabledTests(ForwardedHeadersEnabledFixture fixture) : IClassFixture<ForwardedHeadersEnabledFixture>
+{
+    [Fact]
+    public async Task WithoutAKnownProxy_AForgedForwardedFor_StillCountsAsTheSender()
+    {
+        using var client = LoopbackClient.From("127.0.0.8", fixture.Portal.BaseAddress);
+        var body = "";
+        for (var i = 0; i < 35; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/user");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"nobody{Guid.NewGuid():N}:wrong-password")));
+            request.Headers.Add("X-Forwarded-For", $"203.0.113.{i + 1}");
+            body = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("Too many failed sign-ins", body);
+    }
+}

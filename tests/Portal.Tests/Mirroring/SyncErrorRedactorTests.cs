@@ -68,6 +68,12 @@ public sealed class SyncErrorRedactorTests
     [InlineData(
         "Portal could not resolve the host 'buildbox': check the URL.",
         "Portal could not resolve the host '<host>': check the URL.")]
+    [InlineData(
+        "Git LFS: 1 object failed: 'minio' resolves to 10.0.0.7, an internal address (loopback, private, link-local, multicast or unspecified).",
+        "Git LFS: 1 object failed: '<host>' resolves to <address>, an internal address (loopback, private, link-local, multicast or unspecified).")]
+    [InlineData(
+        "Portal could not read an SSH host key from gitbox port 2222: check the host and port.",
+        "Portal could not read an SSH host key from <host> port 2222: check the host and port.")]
     public void Redact_RemovesUrlsAddressesAndHostNames(string error, string expected) =>
         Assert.Equal(expected, SyncErrorRedactor.Redact(error));
 
