@@ -279,8 +279,8 @@ static async Task SchedulerAtScaleAsync(string appHost, string work, string upst
             SELECT (SELECT OwnerId FROM Repositories WHERE Id = {seedId}), 'scale-' || n, 'scale-' || n, '', 'Public', 'Mirror', 'main', '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM seq;
             INSERT INTO UpstreamSources (RepositoryId, Url, AuthKind, PinnedHostKey, FetchLfs, SyncIntervalMinutes)
             SELECT Id, '{upstreamUrl}', 'None', NULL, 0, 1440 FROM Repositories WHERE Name LIKE 'scale-%';
-            INSERT INTO SyncStates (RepositoryId, Status, NextSyncAt, ConsecutiveFailures, LastSuccessAt)
-            SELECT Id, 'Succeeded', '2099-01-01 00:00:00', 0, '2026-01-01 00:00:00' FROM Repositories WHERE Name LIKE 'scale-%';
+            INSERT INTO Jobs (Kind, TargetId, Status, Priority, DueAt, ConsecutiveFailures, LastSuccessAt, RerunRequested, Version)
+            SELECT 'mirror-sync', Id, 'Succeeded', 0, '2099-01-01 00:00:00', 0, '2026-01-01 00:00:00', 0, 0 FROM Repositories WHERE Name LIKE 'scale-%';
             """);
         var ids = Tool.Run("sqlite3", null, database, "SELECT Id FROM Repositories WHERE Name LIKE 'scale-%';").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var seedPath = Path.Combine(data, "repositories", $"{seedId}.git");
@@ -289,7 +289,7 @@ static async Task SchedulerAtScaleAsync(string appHost, string work, string upst
         Tool.Run("bash", null, script);
 
         var idlePass = await NextPassAsync(portal, 0);
-        Tool.Run("sqlite3", null, database, "PRAGMA busy_timeout = 30000; UPDATE SyncStates SET NextSyncAt = '2000-01-01 00:00:00' WHERE RepositoryId IN (SELECT Id FROM Repositories WHERE Name LIKE 'scale-%');");
+        Tool.Run("sqlite3", null, database, "PRAGMA busy_timeout = 30000; UPDATE Jobs SET DueAt = '2000-01-01 00:00:00' WHERE Kind = 'mirror-sync' AND TargetId IN (SELECT Id FROM Repositories WHERE Name LIKE 'scale-%');");
         var busyPass = await NextPassAsync(portal, 1);
         var before = long.Parse(Tool.Run("sqlite3", null, database, "SELECT COUNT(*) FROM RepositoryEvents WHERE Outcome = 'UpToDate';").Trim(), CultureInfo.InvariantCulture);
         await Task.Delay(TimeSpan.FromSeconds(60));
@@ -304,11 +304,11 @@ static async Task SchedulerAtScaleAsync(string appHost, string work, string upst
     }
 }
 
-// Waits for the scheduler's next "Scheduler pass queued N mirrors in X ms" line with at least minQueued queued.
+// Waits for the scheduler's next "Scheduler pass queued N jobs in X ms" line with at least minQueued queued.
 static async Task<(double Milliseconds, int Queued)> NextPassAsync(PortalServer portal, int minQueued)
 {
     var seen = portal.Lines.Count;
-    var pattern = new Regex(@"Scheduler pass queued (\d+) mirrors in ([\d.]+) ms");
+    var pattern = new Regex(@"Scheduler pass queued (\d+) jobs in ([\d.]+) ms");
     for (var i = 0; i < 600; i++)
     {
         var lines = portal.Lines;

@@ -189,10 +189,10 @@ public sealed class PortalServer : BackgroundProcess
             ["Portal__Import__AllowLocalNetwork"] = "true",
             ["Portal__Sync__MinManualInterval"] = "00:00:00",
             ["Portal__Sync__MaxConcurrent"] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Portal__Sync__SchedulerPeriod"] = schedulerPeriod,
+            ["Portal__Jobs__SchedulerPeriod"] = schedulerPeriod,
             ["Portal__AuthFailuresPerMinute"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__Portal.Core.Mirroring.MirrorScheduler"] = "Information",
+            ["Logging__LogLevel__Portal.Core.Jobs.JobScheduler"] = "Information",
         };
         var portal = new PortalServer(appHost, dataDir, Tool.FreePort(), environment);
         for (var i = 0; i < 600; i++)

@@ -1,4 +1,8 @@
 using Portal.Core.Hosting;
+using Portal.Core.Jobs;
+using Portal.Core.Mirroring;
+using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
 using Portal.Web.Api;
 using Portal.Web.Authentication;
 using Portal.Web.GitHttp;
@@ -15,10 +19,15 @@ builder.Services
     .AddPortalDomain()
     .AddPortalGit()
     .AddOutboundConnections()
+    .AddUpstreams()
+    .AddJobs()
+    .AddRepositories()
     .AddMirroring()
+    .AddHostedGit()
+    .AddDvcStorage()
+    .AddExperimentTracking()
     .AddPortalAuthentication()
     .AddPortalApi()
-    .AddGitSmartHttp()
     .AddPortalReverseProxy()
     .AddPortalUi();
 

@@ -24,7 +24,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<UpstreamCredential> UpstreamCredentials => Set<UpstreamCredential>();
 
-    public DbSet<SyncState> SyncStates => Set<SyncState>();
+    public DbSet<Jobs.Job> Jobs => Set<Jobs.Job>();
 
     public DbSet<RepositoryEvent> RepositoryEvents => Set<RepositoryEvent>();
 

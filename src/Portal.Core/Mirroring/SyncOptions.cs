@@ -20,12 +20,6 @@ public sealed class SyncOptions : IValidatableObject
     [Range(1, 256)]
     public int MaxConcurrent { get; set; } = 2 * Environment.ProcessorCount;
 
-    /// <summary>How often the scheduler looks for due mirrors.</summary>
-    public TimeSpan SchedulerPeriod { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long a running sync's claim lasts without renewal before another pass may recover it.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
-
     /// <summary>The first retry delay after a failure; it doubles with each further failure, capped at the interval.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -40,17 +34,15 @@ public sealed class SyncOptions : IValidatableObject
             yield return new ValidationResult("Portal:Sync:DefaultInterval must be at least Portal:Sync:MinInterval, which must be positive.");
         }
 
-        if (SchedulerPeriod <= TimeSpan.Zero || Lease <= TimeSpan.Zero || InitialBackoff <= TimeSpan.Zero)
+        if (InitialBackoff <= TimeSpan.Zero)
         {
-            yield return new ValidationResult("Portal:Sync periods (SchedulerPeriod, Lease, InitialBackoff) must be positive.");
+            yield return new ValidationResult("Portal:Sync:InitialBackoff must be positive.");
         }
     }
 
+    /// <summary>How failed syncs back off and when a mirror hard-fails.</summary>
+    public Jobs.JobRetryPolicy RetryPolicy => new(MaxConsecutiveFailures, InitialBackoff);
+
     /// <summary>The delay before retry number <paramref name="failures"/>: 5 min, 10, 20, … never more than the interval.</summary>
-    public TimeSpan BackoffAfter(int failures, TimeSpan interval)
-    {
-        var exponent = Math.Clamp(failures - 1, 0, 30);
-        var delay = InitialBackoff * Math.Pow(2, exponent);
-        return delay < interval ? delay : interval;
-    }
+    public TimeSpan BackoffAfter(int failures, TimeSpan interval) => RetryPolicy.BackoffAfter(failures, interval);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Portal.Core.Jobs;
 
 namespace Portal.Core.Mirroring;
 
@@ -10,12 +11,22 @@ public sealed class SyncProgressTracker
 {
     private readonly ConcurrentDictionary<long, SyncProgress> current = new();
 
+    public SyncProgressTracker(JobSignals jobs)
+    {
+        // Sync state is the mirror's job: whenever the engine changes it, pages showing the repository reload.
+        jobs.Changed += (kind, targetId) =>
+        {
+            if (kind == MirrorSyncJob.Kind)
+            {
+                StateChanged?.Invoke(targetId);
+            }
+        };
+    }
+
     public event Action<long, SyncProgress?>? Changed;
 
     /// <summary>A repository's sync state changed (queued, started, finished): pages showing it reload it.</summary>
     public event Action<long>? StateChanged;
-
-    public void NotifyStateChanged(long repositoryId) => StateChanged?.Invoke(repositoryId);
 
     public SyncProgress? Get(long repositoryId) => current.TryGetValue(repositoryId, out var progress) ? progress : null;
 

@@ -31,8 +31,6 @@ public sealed class Repository
     public UpstreamSource? Upstream { get; set; }
 
     public UpstreamCredential? Credential { get; set; }
-
-    public SyncState? Sync { get; set; }
 }
 
 public enum RepositoryVisibility

@@ -20,42 +20,47 @@ public enum RepositoryRole
 /// </summary>
 public sealed class RepositoryAccess(PortalDbContext db)
 {
-    public async Task<RepositoryRole> RoleAsync(Repository repository, string? userId, CancellationToken cancellationToken = default)
+    public async Task<RepositoryRole> RoleAsync(Repository repository, string? userId, CancellationToken cancellationToken = default) =>
+        (await RolesAsync([repository], userId, cancellationToken))[repository.Id];
+
+    /// <summary>The caller's role in each of <paramref name="repositories"/>, in two queries however many there are.</summary>
+    public async Task<IReadOnlyDictionary<long, RepositoryRole>> RolesAsync(IReadOnlyCollection<Repository> repositories, string? userId, CancellationToken cancellationToken = default)
     {
-        var baseline = repository.Visibility switch
+        var user = userId is null ? null
+            : await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.IsAdmin, u.OwnerId }).FirstOrDefaultAsync(cancellationToken);
+        var ownerIds = repositories.Select(r => r.OwnerId).Distinct().ToList();
+        var orgRoles = user is null ? new Dictionary<long, OrganizationRole>()
+            : await db.OrganizationMembers.AsNoTracking()
+                .Where(m => m.UserId == userId)
+                .Join(db.Organizations.Where(o => ownerIds.Contains(o.OwnerId)), m => m.OrganizationId, o => o.Id, (m, o) => new { o.OwnerId, m.Role })
+                .ToDictionaryAsync(x => x.OwnerId, x => x.Role, cancellationToken);
+        return repositories.DistinctBy(r => r.Id).ToDictionary(r => r.Id, r =>
         {
-            RepositoryVisibility.Public => RepositoryRole.Read,
-            RepositoryVisibility.Internal when userId is not null => RepositoryRole.Read,
-            _ => RepositoryRole.None,
-        };
-        if (userId is null)
-        {
-            return baseline;
-        }
+            var baseline = r.Visibility switch
+            {
+                RepositoryVisibility.Public => RepositoryRole.Read,
+                RepositoryVisibility.Internal when userId is not null => RepositoryRole.Read,
+                _ => RepositoryRole.None,
+            };
+            if (user is null)
+            {
+                return baseline;
+            }
 
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.IsAdmin, u.OwnerId }).FirstOrDefaultAsync(cancellationToken);
-        if (user is null)
-        {
-            return baseline;
-        }
+            if (user.IsAdmin || user.OwnerId == r.OwnerId)
+            {
+                return RepositoryRole.Admin;
+            }
 
-        if (user.IsAdmin || user.OwnerId == repository.OwnerId)
-        {
-            return RepositoryRole.Admin;
-        }
-
-        var orgRole = await db.OrganizationMembers.AsNoTracking()
-            .Where(m => m.UserId == userId && db.Organizations.Any(o => o.Id == m.OrganizationId && o.OwnerId == repository.OwnerId))
-            .Select(m => (OrganizationRole?)m.Role)
-            .FirstOrDefaultAsync(cancellationToken);
-        var fromOrg = orgRole switch
-        {
-            OrganizationRole.Owner or OrganizationRole.Maintainer => RepositoryRole.Admin,
-            OrganizationRole.Developer => RepositoryRole.Write,
-            OrganizationRole.Reader => RepositoryRole.Read,
-            _ => RepositoryRole.None,
-        };
-        return fromOrg > baseline ? fromOrg : baseline;
+            var fromOrg = orgRoles.TryGetValue(r.OwnerId, out var orgRole) ? orgRole switch
+            {
+                OrganizationRole.Owner or OrganizationRole.Maintainer => RepositoryRole.Admin,
+                OrganizationRole.Developer => RepositoryRole.Write,
+                OrganizationRole.Reader => RepositoryRole.Read,
+                _ => RepositoryRole.None,
+            } : RepositoryRole.None;
+            return fromOrg > baseline ? fromOrg : baseline;
+        });
     }
 
     /// <summary>The role as stored now, for a repository known by id (a service re-checking an action started earlier).</summary>
@@ -102,7 +107,7 @@ public sealed class RepositoryAccess(PortalDbContext db)
     {
         var ownerSlug = OwnerNamePolicy.Normalize(owner);
         var normalized = RepositoryNamePolicy.Normalize(name);
-        return await db.Repositories.AsNoTracking().Include(r => r.Owner).Include(r => r.Upstream).Include(r => r.Sync)
+        return await db.Repositories.AsNoTracking().Include(r => r.Owner).Include(r => r.Upstream)
             .FirstOrDefaultAsync(r => r.Owner!.Slug == ownerSlug && r.NormalizedName == normalized, cancellationToken);
     }
 }

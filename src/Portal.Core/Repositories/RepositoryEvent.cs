@@ -9,7 +9,7 @@ public sealed class RepositoryEvent
 
     public RepositoryEventKind Kind { get; set; }
 
-    public SyncTrigger? Trigger { get; set; }
+    public Jobs.JobTrigger? Trigger { get; set; }
 
     /// <summary>Who pushed, or who pressed "sync now"; null for scheduled work.</summary>
     public string? ActorUserId { get; set; }
@@ -45,14 +45,6 @@ public enum RepositoryEventKind
 {
     Sync,
     Push,
-}
-
-public enum SyncTrigger
-{
-    Import,
-    Schedule,
-    Manual,
-    Api,
 }
 
 public enum EventOutcome

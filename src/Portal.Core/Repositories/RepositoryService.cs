@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Data;
 using Portal.Core.Hosting;
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Upstreams;
 using Portal.Git;
@@ -24,7 +25,7 @@ public sealed class RepositoryService(
     DeployKeyService deployKeys,
     SshTools ssh,
     LocalRepository local,
-    SyncQueue queue,
+    JobEngine jobs,
     DataDirectory dataDir,
     TimeProvider clock,
     IOptions<SyncOptions> syncOptions,
@@ -170,19 +171,28 @@ public sealed class RepositoryService(
                 repository.Credential = new UpstreamCredential();
                 credentialStore.Write(repository.Credential, resolved, publicKey);
             }
-
-            repository.Sync = new SyncState { Status = SyncStatus.Queued, QueuedTrigger = SyncTrigger.Import, QueuedBy = actorUserId };
         }
 
         db.Repositories.Add(repository);
-        try
+        // The repository and its import job are created together, or not at all.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            return PortalError.Conflict($"'{owner.Name}/{name}' already exists: choose another name.");
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+                return PortalError.Conflict($"'{owner.Name}/{name}' already exists: choose another name.");
+            }
+
+            if (upstream is not null)
+            {
+                await jobs.CreateAsync(MirrorSyncJob.Kind, repository.Id, JobTrigger.Import, actorUserId, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
 
         if (request.Auth?.DeployKeyId is { } keyId)
@@ -196,7 +206,7 @@ public sealed class RepositoryService(
         }
         else
         {
-            queue.Enqueue(repository.Id, urgent: true);
+            jobs.Announce(MirrorSyncJob.Kind, repository.Id);
         }
 
         repository.Owner = owner;
@@ -274,7 +284,7 @@ public sealed class RepositoryService(
             return refused;
         }
 
-        var tracked = await db.Repositories.Include(r => r.Upstream).Include(r => r.Credential).Include(r => r.Sync).FirstAsync(r => r.Id == repository.Id, cancellationToken);
+        var tracked = await db.Repositories.Include(r => r.Upstream).Include(r => r.Credential).FirstAsync(r => r.Id == repository.Id, cancellationToken);
 
         // Check everything before changing anything: a refused edit leaves the repository as it was.
         var description = request.Description?.Trim();
@@ -357,16 +367,14 @@ public sealed class RepositoryService(
             tracked.Upstream!.AuthKind = resolved.AuthKind;
         }
 
-        if (mirrorSettingsChanged && tracked.Sync is { } sync && sync.Status is SyncStatus.HardFailed or SyncStatus.Failed)
-        {
-            // An edit is a person's answer to the failure: start over from a clean slate and try soon.
-            sync.Status = SyncStatus.Failed;
-            sync.ConsecutiveFailures = 0;
-            sync.NextSyncAt = clock.GetUtcNow().UtcDateTime;
-        }
-
         tracked.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        if (mirrorSettingsChanged)
+        {
+            // An edit is a person's answer to a failure: start over from a clean slate and try soon.
+            await jobs.ForgetFailuresAsync(MirrorSyncJob.Kind, tracked.Id, cancellationToken);
+        }
+
         if (request.Auth?.DeployKeyId is { } keyId)
         {
             await deployKeys.ConsumePendingAsync(keyId, cancellationToken);
@@ -383,13 +391,14 @@ public sealed class RepositoryService(
             return refused;
         }
 
-        var tracked = await db.Repositories.Include(r => r.Credential).Include(r => r.Sync).FirstAsync(r => r.Id == repository.Id, cancellationToken);
+        var tracked = await db.Repositories.Include(r => r.Credential).FirstAsync(r => r.Id == repository.Id, cancellationToken);
         if (tracked.Mode != RepositoryMode.Mirror)
         {
             return PortalError.Invalid("Only a mirror can be converted; this repository is already hosted here.");
         }
 
-        if (tracked.Sync?.Status is SyncStatus.Queued or SyncStatus.Running)
+        var sync = await jobs.FindAsync(MirrorSyncJob.Kind, tracked.Id, cancellationToken);
+        if (sync?.Status is JobStatus.Queued or JobStatus.Running)
         {
             return PortalError.Conflict("A sync is queued or running; convert once it has finished.");
         }
@@ -405,13 +414,10 @@ public sealed class RepositoryService(
             db.UpstreamCredentials.Remove(tracked.Credential);
         }
 
-        if (tracked.Sync is not null)
-        {
-            tracked.Sync.NextSyncAt = null;
-        }
-
         tracked.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        // The last sync's record stays for reference; nothing schedules it again.
+        await jobs.RescheduleAsync(MirrorSyncJob.Kind, tracked.Id, null, cancellationToken);
         return tracked;
     }
 
@@ -422,13 +428,14 @@ public sealed class RepositoryService(
             return refused;
         }
 
-        var state = await db.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.RepositoryId == repository.Id, cancellationToken);
-        if (state?.Status == SyncStatus.Running)
+        var sync = await jobs.FindAsync(MirrorSyncJob.Kind, repository.Id, cancellationToken);
+        if (sync?.Status == JobStatus.Running)
         {
             return PortalError.Conflict("A sync is running; delete the repository once it has finished.");
         }
 
         await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
+        await jobs.RemoveAsync(MirrorSyncJob.Kind, repository.Id, cancellationToken);
         foreach (var path in new[] { dataDir.RepositoryPath(repository.Id), dataDir.LfsStoragePath(repository.Id), dataDir.DvcStoragePath(repository.Id) })
         {
             if (Directory.Exists(path))

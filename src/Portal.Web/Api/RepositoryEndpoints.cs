@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
@@ -29,7 +30,7 @@ public static class RepositoryEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(CreateRepositoryRequest? request, ClaimsPrincipal user, RepositoryService repositories, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateRepositoryRequest? request, ClaimsPrincipal user, RepositoryService repositories, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -43,27 +44,24 @@ public static class RepositoryEndpoints
         }
 
         var repository = created.Value!;
-        var body = RepositoryResponse.From(repository, RepositoryRole.Admin, publicUrl.For(http));
+        var body = RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http));
         // Mirrors and migrations import in the background: 202 says "accepted, follow the sync status".
         return repository.Mode == RepositoryMode.Hosted
             ? TypedResults.Created($"/api/v1/repos/{body.FullName}", body)
             : TypedResults.Accepted($"/api/v1/repos/{body.FullName}", body);
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, RepositoryAccess access, JobEngine jobs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var visible = await access.VisibleToAsync(user.UserId(), cancellationToken);
-        var list = await visible.Include(r => r.Owner).Include(r => r.Upstream).Include(r => r.Sync)
+        var list = await visible.Include(r => r.Owner).Include(r => r.Upstream)
             .OrderBy(r => r.Owner!.Slug).ThenBy(r => r.NormalizedName)
             .Take(1000)
             .ToListAsync(cancellationToken);
-        var responses = new List<RepositoryResponse>(list.Count);
-        foreach (var repository in list)
-        {
-            responses.Add(RepositoryResponse.From(repository, await access.RoleAsync(repository, user.UserId(), cancellationToken), publicUrl.For(http)));
-        }
-
-        return TypedResults.Ok(responses);
+        var roles = await access.RolesAsync(list, user.UserId(), cancellationToken);
+        var syncs = await jobs.FindManyAsync(MirrorSyncJob.Kind, [.. list.Select(r => r.Id)], cancellationToken);
+        var baseUrl = publicUrl.For(http);
+        return TypedResults.Ok(list.Select(r => RepositoryResponse.From(r, syncs.GetValueOrDefault(r.Id), roles[r.Id], baseUrl)).ToList());
     }
 
     private static async Task<IResult> TestConnectionAsync(ConnectionTestRequest? request, ClaimsPrincipal user, RepositoryService repositories, CancellationToken cancellationToken)
@@ -78,13 +76,13 @@ public static class RepositoryEndpoints
         return TypedResults.Created($"/api/v1/deploy-keys/{key.Id}", new DeployKeyResponse(key.Id, key.PublicKey));
     }
 
-    private static async Task<IResult> GetAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
-        return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, role, publicUrl.For(http)));
+        return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), role, publicUrl.For(http)));
     }
 
-    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryRequest? request, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryRequest? request, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -104,7 +102,7 @@ public static class RepositoryEndpoints
         }
 
         var reloaded = await access.FindAsync(owner, name, cancellationToken);
-        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, publicUrl.For(http)));
+        return TypedResults.Ok(RepositoryResponse.From(reloaded!, await syncs.GetStateAsync(reloaded!.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http)));
     }
 
     private static async Task<IResult> DeleteAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, CancellationToken cancellationToken)
@@ -127,7 +125,7 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
-        var result = await syncs.RequestAsync(repository, SyncTrigger.Api, user.UserId(), cancellationToken);
+        var result = await syncs.RequestAsync(repository, JobTrigger.Api, user.UserId(), cancellationToken);
         if (result.RetryAfter is { } retryAfter)
         {
             response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -136,7 +134,7 @@ public static class RepositoryEndpoints
         return result.Succeeded ? TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", new { status = "queued" }) : result.Error!.ToProblem();
     }
 
-    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -151,7 +149,7 @@ public static class RepositoryEndpoints
         }
 
         var reloaded = await access.FindAsync(owner, name, cancellationToken);
-        return TypedResults.Ok(RepositoryResponse.From(reloaded!, RepositoryRole.Admin, publicUrl.For(http)));
+        return TypedResults.Ok(RepositoryResponse.From(reloaded!, await syncs.GetStateAsync(reloaded!.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http)));
     }
 
     private static async Task<IResult> ListSyncsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)

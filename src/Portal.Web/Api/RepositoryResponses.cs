@@ -1,3 +1,4 @@
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Web.Hosting;
@@ -24,7 +25,7 @@ public sealed record RepositoryResponse(
     /// The upstream URL (never with credentials) and full sync errors are shown to those who administer the repository
     /// only; others get errors without addresses. <paramref name="publicBase"/> comes from <see cref="PublicBaseUrl"/>.
     /// </summary>
-    public static RepositoryResponse From(Repository repository, RepositoryRole role, string publicBase)
+    public static RepositoryResponse From(Repository repository, Job? sync, RepositoryRole role, string publicBase)
     {
         var owner = repository.Owner!.Name;
         var admin = role >= RepositoryRole.Admin;
@@ -42,7 +43,7 @@ public sealed record RepositoryResponse(
             repository.Mode == RepositoryMode.Mirror && repository.Upstream is { } upstream
                 ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant(), admin ? upstream.LfsUrl : null, admin ? upstream.PinnedHostKey : null)
                 : null,
-            repository.Sync is { } sync ? SyncResponse.From(sync, role, repository.Upstream?.Url) : null,
+            sync is not null ? SyncResponse.From(sync, role, repository.Upstream?.Url) : null,
             repository.CreatedAt,
             repository.UpdatedAt);
     }
@@ -54,13 +55,14 @@ public sealed record RepositoryResponse(
 /// </summary>
 public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth, string? LfsUrl, string? HostKeys);
 
-public sealed record SyncResponse(SyncStatus Status, DateTime? LastAttemptAt, DateTime? LastSuccessAt, DateTime? NextSyncAt, string? LastError, int ConsecutiveFailures)
+/// <summary>A mirror's sync job, as the API has always shown it: status, times, the (redacted) last error and failure count.</summary>
+public sealed record SyncResponse(JobStatus Status, DateTime? LastAttemptAt, DateTime? LastSuccessAt, DateTime? NextSyncAt, string? LastError, int ConsecutiveFailures)
 {
-    public static SyncResponse From(SyncState state, RepositoryRole role, string? upstreamUrl) =>
-        new(state.Status, state.LastAttemptAt, state.LastSuccessAt, state.NextSyncAt, SyncErrorRedactor.ForRole(state.LastError, role, upstreamUrl), state.ConsecutiveFailures);
+    public static SyncResponse From(Job job, RepositoryRole role, string? upstreamUrl) =>
+        new(job.Status, job.LastAttemptAt, job.LastSuccessAt, job.DueAt, SyncErrorRedactor.ForRole(job.LastError, role, upstreamUrl), job.ConsecutiveFailures);
 }
 
-public sealed record RepositoryEventResponse(long Id, RepositoryEventKind Kind, SyncTrigger? Trigger, string? Actor, EventOutcome Outcome, DateTime StartedAt, DateTime? FinishedAt, string? Error, IReadOnlyList<RefChangeResponse> RefChanges)
+public sealed record RepositoryEventResponse(long Id, RepositoryEventKind Kind, JobTrigger? Trigger, string? Actor, EventOutcome Outcome, DateTime StartedAt, DateTime? FinishedAt, string? Error, IReadOnlyList<RefChangeResponse> RefChanges)
 {
     /// <summary>Errors of sync runs in full for maintainers, without upstream addresses for everyone else.</summary>
     public static RepositoryEventResponse From(RepositoryEvent e, IReadOnlyDictionary<string, string> actors, RepositoryRole role, string? upstreamUrl) =>

@@ -20,6 +20,9 @@ public static class PortalAuthenticationServiceCollectionExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddSingleton<AuthFailureLimiter>();
+        // Git, LFS, DVC and MLflow requests: who may do what with a repository, from the Authorization header only.
+        services.AddScoped<RepositoryRequestAuthorizer>();
+        services.AddSingleton<LfsTransferTokens>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
         services.AddAuthentication(options =>

@@ -1,10 +1,11 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Core.Repositories;
+using Portal.Git;
+using Portal.Web.Authentication;
 
 namespace Portal.Web.GitHttp;
 
@@ -19,7 +20,7 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
     private const int BufferSize = 64 * 1024;
 
     /// <returns>git's exit code.</returns>
-    public async Task<int> ServeAsync(HttpContext context, Repository repository, string service, GitAccess access, bool allowPush, Stream requestBody, byte[]? bodyPrefix = null)
+    public async Task<int> ServeAsync(HttpContext context, Repository repository, string service, RepositoryRequestAccess access, bool allowPush, Stream requestBody, byte[]? bodyPrefix = null)
     {
         var request = context.Request;
         var command = GitCommand.Create("http-backend")

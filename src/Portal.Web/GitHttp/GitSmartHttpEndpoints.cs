@@ -1,8 +1,10 @@
 using System.IO.Compression;
 using Microsoft.Extensions.Options;
-using Portal.Git;
 using Portal.Core.Hosting;
+using Portal.Core.Lfs;
 using Portal.Core.Repositories;
+using Portal.Git;
+using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
 namespace Portal.Web.GitHttp;
@@ -10,11 +12,12 @@ namespace Portal.Web.GitHttp;
 /// <summary>Git's smart HTTP protocol at /{owner}/{name}.git (and /{owner}/{name}): clone, fetch, ls-remote, push; and Git LFS.</summary>
 public static class GitSmartHttpEndpoints
 {
-    public static IServiceCollection AddGitSmartHttp(this IServiceCollection services)
+    /// <summary>Hosted git: smart HTTP served by git http-backend, Git LFS with its object store, and the push record.</summary>
+    public static IServiceCollection AddHostedGit(this IServiceCollection services)
     {
-        services.AddScoped<GitAccessResolver>();
-        services.AddSingleton<LfsTransferTokens>();
         services.AddSingleton<GitHttpBackend>();
+        services.AddSingleton<LfsObjectStore>();
+        services.AddScoped<PushRecorder>();
         return services;
     }
 
@@ -22,7 +25,7 @@ public static class GitSmartHttpEndpoints
     {
         // Authentication happens inside, from the Authorization header only: git never carries a session cookie.
         var git = app.MapGroup("/{owner}/{repo}").AllowAnonymous().DisableAntiforgery()
-            .WithRequestBodyLimit(MaxBodyBytes, LargeBodyHint, (context, message) => WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status413PayloadTooLarge, message, false)));
+            .WithRequestBodyLimit(MaxBodyBytes, LargeBodyHint, (context, message) => WriteRefusalAsync(context, new RequestRefusal(StatusCodes.Status413PayloadTooLarge, message, false)));
         git.MapGet("/info/refs", InfoRefsAsync);
         git.MapPost("/git-upload-pack", UploadPackAsync);
         git.MapPost("/git-receive-pack", ReceivePackAsync);
@@ -36,12 +39,12 @@ public static class GitSmartHttpEndpoints
     /// <summary>The largest push, LFS object or DVC file Portal accepts in one request (Portal:Git:MaxRequestBodyBytes).</summary>
     internal static long MaxBodyBytes(IServiceProvider services) => services.GetRequiredService<IOptions<GitOptions>>().Value.MaxRequestBodyBytes;
 
-    private static async Task InfoRefsAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir)
+    private static async Task InfoRefsAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, GitHttpBackend backend, DataDirectory dataDir)
     {
         var service = context.Request.Query["service"].ToString();
         if (service is not ("git-upload-pack" or "git-receive-pack"))
         {
-            await WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status403Forbidden, "Portal speaks Git's smart HTTP protocol only: use git 1.6.6 or newer.", false));
+            await WriteRefusalAsync(context, new RequestRefusal(StatusCodes.Status403Forbidden, "Portal speaks Git's smart HTTP protocol only: use git 1.6.6 or newer.", false));
             return;
         }
 
@@ -55,7 +58,7 @@ public static class GitSmartHttpEndpoints
         await backend.ServeAsync(context, access.Repository!, "info/refs", access, allowPush: push, Stream.Null);
     }
 
-    private static async Task UploadPackAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir)
+    private static async Task UploadPackAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, GitHttpBackend backend, DataDirectory dataDir)
     {
         var access = await resolver.ResolveAsync(context, owner, repo, write: false);
         if (await RefusedAsync(context, access, dataDir))
@@ -67,7 +70,7 @@ public static class GitSmartHttpEndpoints
         await backend.ServeAsync(context, access.Repository!, "git-upload-pack", access, allowPush: false, body);
     }
 
-    private static async Task ReceivePackAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, GitHttpBackend backend, DataDirectory dataDir, PushRecorder pushes, TimeProvider clock, ILogger<GitHttpBackend> logger)
+    private static async Task ReceivePackAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, GitHttpBackend backend, DataDirectory dataDir, PushRecorder pushes, TimeProvider clock, ILogger<GitHttpBackend> logger)
     {
         var access = await resolver.ResolveAsync(context, owner, repo, write: true);
         if (await RefusedAsync(context, access, dataDir))
@@ -85,7 +88,7 @@ public static class GitSmartHttpEndpoints
         }
         catch (Exception exception) when (exception is InvalidDataException or FormatException or EndOfStreamException)
         {
-            await WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status400BadRequest, "The push request is malformed.", false));
+            await WriteRefusalAsync(context, new RequestRefusal(StatusCodes.Status400BadRequest, "The push request is malformed.", false));
             return;
         }
 
@@ -110,7 +113,7 @@ public static class GitSmartHttpEndpoints
             : context.Request.Body;
     }
 
-    private static async Task<bool> RefusedAsync(HttpContext context, GitAccess access, DataDirectory dataDir)
+    private static async Task<bool> RefusedAsync(HttpContext context, RepositoryRequestAccess access, DataDirectory dataDir)
     {
         if (access.Refusal is { } refusal)
         {
@@ -120,7 +123,7 @@ public static class GitSmartHttpEndpoints
 
         if (!Directory.Exists(dataDir.RepositoryPath(access.Repository!.Id)))
         {
-            await WriteRefusalAsync(context, new GitRefusal(StatusCodes.Status404NotFound, "This repository has not been imported yet: try again once its first sync has finished.", false));
+            await WriteRefusalAsync(context, new RequestRefusal(StatusCodes.Status404NotFound, "This repository has not been imported yet: try again once its first sync has finished.", false));
             return true;
         }
 
@@ -128,7 +131,7 @@ public static class GitSmartHttpEndpoints
     }
 
     /// <summary>git shows a text/plain error body to the user as "remote: …" lines.</summary>
-    internal static async Task WriteRefusalAsync(HttpContext context, GitRefusal refusal)
+    internal static async Task WriteRefusalAsync(HttpContext context, RequestRefusal refusal)
     {
         context.Response.StatusCode = refusal.Status;
         if (refusal.Challenge)

@@ -1,7 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Portal.Core;
+using System.Text.Json;
 using Portal.Core.Lfs;
+using Portal.Core;
+using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
 namespace Portal.Web.GitHttp;
@@ -27,15 +28,15 @@ public static class LfsEndpoints
         git.MapGet("/info/lfs/objects/{oid}", DownloadAsync);
         git.MapPut("/info/lfs/objects/{oid}", UploadAsync).WithRequestBodyLimit(GitSmartHttpEndpoints.MaxBodyBytes, GitSmartHttpEndpoints.LargeBodyHint, RefuseTooLargeAsync);
         // Locking is not implemented yet; the lists are empty, but only for callers who may read (verify: push) the repository.
-        git.MapPost("/info/lfs/locks/verify", (string owner, string repo, HttpContext context, GitAccessResolver resolver) =>
+        git.MapPost("/info/lfs/locks/verify", (string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver) =>
             LocksAsync(owner, repo, context, resolver, write: true, new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }))
             .WithRequestBodyLimit(MaxBatchBytes, "send a smaller request.", RefuseTooLargeAsync);
-        git.MapGet("/info/lfs/locks", (string owner, string repo, HttpContext context, GitAccessResolver resolver) =>
+        git.MapGet("/info/lfs/locks", (string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver) =>
             LocksAsync(owner, repo, context, resolver, write: false, new { locks = Array.Empty<object>() }));
         return git;
     }
 
-    private static async Task LocksAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, bool write, object empty)
+    private static async Task LocksAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, bool write, object empty)
     {
         var access = await resolver.ResolveAsync(context, owner, repo, write);
         if (access.Refusal is { } refusal)
@@ -48,7 +49,7 @@ public static class LfsEndpoints
         await JsonSerializer.SerializeAsync(context.Response.Body, empty, Json, context.RequestAborted);
     }
 
-    private static async Task BatchAsync(string owner, string repo, HttpContext context, GitAccessResolver resolver, LfsObjectStore store, LfsTransferTokens tokens, PublicBaseUrl publicUrl)
+    private static async Task BatchAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, LfsObjectStore store, LfsTransferTokens tokens, PublicBaseUrl publicUrl)
     {
         BatchRequest? request;
         try
@@ -121,7 +122,7 @@ public static class LfsEndpoints
             : null;
     }
 
-    private static async Task DownloadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
+    private static async Task DownloadAsync(string owner, string repo, string oid, HttpContext context, RepositoryRequestAuthorizer resolver, LfsObjectStore store)
     {
         var access = await resolver.ResolveLfsTransferAsync(context, owner, repo, LfsOperation.Download);
         if (access.Refusal is { } refusal)
@@ -139,7 +140,7 @@ public static class LfsEndpoints
         await Results.File(store.PathOf(access.Repository.Id, oid), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
     }
 
-    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, GitAccessResolver resolver, LfsObjectStore store)
+    private static async Task UploadAsync(string owner, string repo, string oid, HttpContext context, RepositoryRequestAuthorizer resolver, LfsObjectStore store)
     {
         var access = await resolver.ResolveLfsTransferAsync(context, owner, repo, LfsOperation.Upload);
         if (access.Refusal is { } refusal)

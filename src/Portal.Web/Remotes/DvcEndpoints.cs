@@ -1,4 +1,5 @@
 using Portal.Core.Storage;
+using Portal.Web.Authentication;
 using Portal.Web.GitHttp;
 using Portal.Web.Hosting;
 
@@ -11,6 +12,9 @@ namespace Portal.Web.Remotes;
 /// </summary>
 public static class DvcEndpoints
 {
+    /// <summary>Each repository's DVC storage remote (DVC's HTTP protocol), counted against the repository's storage quota.</summary>
+    public static IServiceCollection AddDvcStorage(this IServiceCollection services) => services.AddScoped<DvcObjectStore>();
+
     public static IEndpointRouteBuilder MapDvcRemote(this IEndpointRouteBuilder app)
     {
         // The regex keeps these apart from /{owner}/{name} pages and the git endpoints.
@@ -20,7 +24,7 @@ public static class DvcEndpoints
         return app;
     }
 
-    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, GitAccessResolver resolver, DvcObjectStore store)
+    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcObjectStore store)
     {
         var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: false);
         if (access.Refusal is { } refusal)
@@ -39,7 +43,7 @@ public static class DvcEndpoints
         await Results.File(store.FullPath(access.Repository.Id, path.Value.RelativePath), "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
     }
 
-    private static async Task WriteAsync(string owner, string repo, string first, string? rest, HttpContext context, GitAccessResolver resolver, DvcObjectStore store)
+    private static async Task WriteAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcObjectStore store)
     {
         var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: true, mirrorIsReadOnly: false);
         if (access.Refusal is { } refusal)

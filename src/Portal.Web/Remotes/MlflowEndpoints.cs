@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Portal.Core;
 using Portal.Core.Experiments;
-using Portal.Web.GitHttp;
+using Portal.Core;
+using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
 namespace Portal.Web.Remotes;
@@ -22,6 +22,9 @@ public static class MlflowEndpoints
     public const long MaxRequestBytes = 256 * 1024;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Each repository's experiment-tracking remote (MLflow's REST API), stored in the database.</summary>
+    public static IServiceCollection AddExperimentTracking(this IServiceCollection services) => services.AddScoped<TrackingService>();
 
     public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
     {
@@ -51,7 +54,7 @@ public static class MlflowEndpoints
 
     private static async Task Handle(HttpContext context, string owner, string repo, bool write, Operation operation)
     {
-        var access = await context.RequestServices.GetRequiredService<GitAccessResolver>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
+        var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
         if (access.Refusal is { } refusal)
         {
             if (refusal.Challenge)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Portal.Core.Mirroring;
+using Portal.Core.Repositories;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Hardening;

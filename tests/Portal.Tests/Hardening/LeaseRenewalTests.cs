@@ -1,7 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.Data;
-using Portal.Core.Repositories;
+using Portal.Core.Jobs;
+using Portal.Core.Mirroring;
 using Portal.Tests.Mirroring;
 
 namespace Portal.Tests.Hardening;
@@ -11,7 +10,7 @@ public sealed class ShortLeasePortalFactory : MirrorPortalFactory
 {
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
-        ["Portal:Sync:Lease"] = "00:00:03",
+        ["Portal:Jobs:Lease"] = "00:00:03",
     };
 }
 
@@ -70,7 +69,7 @@ public sealed class LeaseRenewalTests(ShortLeasePortalFactory portal, GitHttpFix
     private async Task<DateTime?> LeaseAsync(long id)
     {
         await using var scope = portal.Services.CreateAsyncScope();
-        var state = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().SyncStates.AsNoTracking().SingleAsync(s => s.RepositoryId == id);
-        return state.Status == SyncStatus.Running ? state.LeaseExpiresAt : null;
+        var job = await scope.ServiceProvider.GetRequiredService<JobEngine>().FindAsync(MirrorSyncJob.Kind, id);
+        return job?.Status == JobStatus.Running ? job.LeaseExpiresAt : null;
     }
 }

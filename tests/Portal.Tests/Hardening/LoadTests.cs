@@ -42,7 +42,7 @@ public sealed class LoadTests(ITestOutputHelper output)
             ["Portal:Import:AllowLocalNetwork"] = "true",
             ["Portal:Sync:DefaultInterval"] = "00:00:20",
             ["Portal:Sync:MinInterval"] = "00:00:15",
-            ["Portal:Sync:SchedulerPeriod"] = "00:00:02",
+            ["Portal:Jobs:SchedulerPeriod"] = "00:00:02",
             ["Portal:Sync:MaxConcurrent"] = "4",
             ["Portal:AuthFailuresPerMinute"] = "100000",
         });

@@ -1,11 +1,12 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
-using Portal.Outbound;
 using Portal.Core.Repositories;
+using Portal.Outbound;
 using Portal.Testing;
 using Portal.Tests.Mirroring;
 
@@ -57,14 +58,14 @@ public sealed class SyncFailureTests(PoisonPortalFactory portal, GitDaemonServer
         using var api = await MirrorApi.CreateAsync(portal);
         var name = PortalFactoryNames.Next("poison");
         daemon.CreateRepository(name).Commit();
-        var scheduler = portal.Services.GetRequiredService<MirrorScheduler>();
+        var scheduler = portal.Services.GetRequiredService<JobScheduler>();
 
         var repository = await api.ImportAsync(name, $"git://poison-{name}:{daemon.Port}/{name}.git");
         for (var failures = 1; failures < 3; failures++)
         {
             Assert.Equal("failed", MirrorApi.Status(repository));
             Assert.Equal(failures, repository.GetProperty("sync").GetProperty("consecutiveFailures").GetInt32());
-            Assert.Equal(InterruptedSyncRecovery.InternalErrorMessage, MirrorApi.LastError(repository));
+            Assert.Equal(JobWorkerPool.InternalErrorMessage, MirrorApi.LastError(repository));
             portal.Clock.Advance(TimeSpan.FromDays(1));
             await scheduler.RunPassAsync(CancellationToken.None);
             repository = await api.WaitForSyncAsync(name);
@@ -115,11 +116,11 @@ public sealed class SyncFailureTests(PoisonPortalFactory portal, GitDaemonServer
 
         // A process on another node claimed a sync and died: its run is Running with a lease that has now lapsed.
         await SimulateDeadRunAsync(id, "elsewhere:4242:dead/0", portal.Clock.GetUtcNow().UtcDateTime.AddMinutes(-1), failuresSoFar: 0);
-        await portal.Services.GetRequiredService<MirrorScheduler>().RunPassAsync(CancellationToken.None);
+        await portal.Services.GetRequiredService<JobScheduler>().RunPassAsync(CancellationToken.None);
         repository = await api.WaitForSyncAsync(name);
 
         var runs = await api.SyncRunsAsync(name);
-        var interrupted = Assert.Single(runs, r => r.GetProperty("error").GetString() == InterruptedSyncRecovery.LeaseExpiredMessage);
+        var interrupted = Assert.Single(runs, r => r.GetProperty("error").GetString() == JobScheduler.LeaseExpiredMessage);
         Assert.Equal("failed", interrupted.GetProperty("outcome").GetString());
         Assert.Equal("succeeded", runs[0].GetProperty("outcome").GetString());
         Assert.Equal("succeeded", MirrorApi.Status(repository));
@@ -136,55 +137,57 @@ public sealed class SyncFailureTests(PoisonPortalFactory portal, GitDaemonServer
         var id = repository.GetProperty("id").GetInt64();
 
         await SimulateDeadRunAsync(id, "elsewhere:4242:dead/0", portal.Clock.GetUtcNow().UtcDateTime.AddMinutes(-1), failuresSoFar: 1);
-        await portal.Services.GetRequiredService<InterruptedSyncRecovery>().RecoverExpiredAsync(CancellationToken.None);
+        await portal.Services.GetRequiredService<JobScheduler>().RecoverExpiredAsync(CancellationToken.None);
 
         var state = await StateAsync(id);
-        Assert.Equal(SyncStatus.Failed, state.Status);
+        Assert.Equal(JobStatus.Failed, state.Status);
         Assert.Equal(2, state.ConsecutiveFailures);
         Assert.Null(state.LeaseOwner);
-        Assert.Equal(new SyncOptions().BackoffAfter(2, TimeSpan.FromHours(24)), state.NextSyncAt - portal.Clock.GetUtcNow().UtcDateTime);
+        Assert.Equal(new SyncOptions().BackoffAfter(2, TimeSpan.FromHours(24)), state.DueAt - portal.Clock.GetUtcNow().UtcDateTime);
     }
 
     [Fact]
-    public async Task RestartRecovery_EndsThisNodesDeadRuns_ButLeavesAnotherNodesLiveLease()
+    public async Task Recovery_IsByExpiredLeaseOnly_SoALiveRunOfAnyNodeIsNeverTakenOver()
     {
         using var api = await MirrorApi.CreateAsync(portal);
-        var mine = PortalFactoryNames.Next("mine");
-        var theirs = PortalFactoryNames.Next("theirs");
-        daemon.CreateRepository(mine).Commit();
-        daemon.CreateRepository(theirs).Commit();
-        var myId = (await api.ImportAsync(mine, daemon.Url(mine))).GetProperty("id").GetInt64();
-        var theirId = (await api.ImportAsync(theirs, daemon.Url(theirs))).GetProperty("id").GetInt64();
-        var future = portal.Clock.GetUtcNow().UtcDateTime.AddMinutes(5);
-        await SimulateDeadRunAsync(myId, $"{SyncWorkerPool.NodePrefix}1:previous-process/0", future, failuresSoFar: 0);
-        await SimulateDeadRunAsync(theirId, "other-node:77:live/0", future, failuresSoFar: 0);
+        var expired = PortalFactoryNames.Next("expired");
+        var live = PortalFactoryNames.Next("live");
+        daemon.CreateRepository(expired).Commit();
+        daemon.CreateRepository(live).Commit();
+        var expiredId = (await api.ImportAsync(expired, daemon.Url(expired))).GetProperty("id").GetInt64();
+        var liveId = (await api.ImportAsync(live, daemon.Url(live))).GetProperty("id").GetInt64();
+        var now = portal.Clock.GetUtcNow().UtcDateTime;
+        await SimulateDeadRunAsync(expiredId, "this-node:1:previous-process/mirror-sync/0", now.AddSeconds(-1), failuresSoFar: 0);
+        // Even a lease held under this very node's name is another process's until it lapses: it may be alive.
+        await SimulateDeadRunAsync(liveId, "this-node:2:other-process/mirror-sync/0", now.AddMinutes(5), failuresSoFar: 0);
 
-        await portal.Services.GetRequiredService<MirrorScheduler>().RecoverAfterRestartAsync(CancellationToken.None);
+        Assert.Equal(1, await portal.Services.GetRequiredService<JobScheduler>().RecoverExpiredAsync(CancellationToken.None));
 
-        var recovered = await StateAsync(myId);
-        Assert.NotEqual(SyncStatus.Running, recovered.Status);
-        Assert.Equal(InterruptedSyncRecovery.LeaseExpiredMessage, recovered.LastError);
-        var untouched = await StateAsync(theirId);
-        Assert.Equal(SyncStatus.Running, untouched.Status);
-        Assert.Equal("other-node:77:live/0", untouched.LeaseOwner);
+        var recovered = await StateAsync(expiredId);
+        Assert.NotEqual(JobStatus.Running, recovered.Status);
+        Assert.Equal(JobScheduler.LeaseExpiredMessage, recovered.LastError);
+        var untouched = await StateAsync(liveId);
+        Assert.Equal(JobStatus.Running, untouched.Status);
+        Assert.Equal("this-node:2:other-process/mirror-sync/0", untouched.LeaseOwner);
     }
 
     private async Task SimulateDeadRunAsync(long repositoryId, string owner, DateTime leaseExpiresAt, int failuresSoFar)
     {
         await using var scope = portal.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        await db.SyncStates.Where(s => s.RepositoryId == repositoryId).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, SyncStatus.Running)
+        // Test set-up only: what a process that claimed the job and died leaves in the database.
+        await db.Jobs.Where(j => j.Kind == MirrorSyncJob.Kind && j.TargetId == repositoryId).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, JobStatus.Running)
             .SetProperty(x => x.LeaseOwner, owner)
             .SetProperty(x => x.LeaseExpiresAt, leaseExpiresAt)
             .SetProperty(x => x.ConsecutiveFailures, failuresSoFar));
-        db.RepositoryEvents.Add(new RepositoryEvent { RepositoryId = repositoryId, Kind = RepositoryEventKind.Sync, Trigger = SyncTrigger.Schedule, StartedAt = portal.Clock.GetUtcNow().UtcDateTime, Outcome = EventOutcome.Running });
+        db.RepositoryEvents.Add(new RepositoryEvent { RepositoryId = repositoryId, Kind = RepositoryEventKind.Sync, Trigger = JobTrigger.Schedule, StartedAt = portal.Clock.GetUtcNow().UtcDateTime, Outcome = EventOutcome.Running });
         await db.SaveChangesAsync();
     }
 
-    private async Task<SyncState> StateAsync(long repositoryId)
+    private async Task<Job> StateAsync(long repositoryId)
     {
         await using var scope = portal.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().SyncStates.AsNoTracking().SingleAsync(s => s.RepositoryId == repositoryId);
+        return (await scope.ServiceProvider.GetRequiredService<JobEngine>().FindAsync(MirrorSyncJob.Kind, repositoryId))!;
     }
 }

@@ -1,15 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
-using Portal.Core.Data;
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
-using Portal.Outbound;
 using Portal.Core.Repositories;
+using Portal.Core;
+using Portal.Outbound;
 using Portal.Tests.Mirroring;
 
 namespace Portal.Tests.Hardening;
@@ -106,15 +105,15 @@ public sealed class WhoSeesWhatTests(InternalUpstreamPortalFactory portal) : ICl
         await using var scope = portal.Services.CreateAsyncScope();
         var repository = await scope.ServiceProvider.GetRequiredService<RepositoryAccess>().FindAsync(maintainer.UserName, name);
         var readerId = (await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync(readerName))!.Id;
-        var before = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().SyncStates.AsNoTracking().SingleAsync(s => s.RepositoryId == repository!.Id);
+        var before = (await scope.ServiceProvider.GetRequiredService<JobEngine>().FindAsync(MirrorSyncJob.Kind, repository!.Id))!;
 
-        var result = await scope.ServiceProvider.GetRequiredService<SyncRequestService>().RequestAsync(repository!, SyncTrigger.Manual, readerId);
+        var result = await scope.ServiceProvider.GetRequiredService<SyncRequestService>().RequestAsync(repository!, JobTrigger.Manual, readerId);
 
         Assert.Equal(PortalErrorKind.Forbidden, result.Error?.Kind);
         Assert.Contains("developer access", result.Error!.Message);
-        var after = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().SyncStates.AsNoTracking().SingleAsync(s => s.RepositoryId == repository!.Id);
+        var after = (await scope.ServiceProvider.GetRequiredService<JobEngine>().FindAsync(MirrorSyncJob.Kind, repository!.Id))!;
         Assert.Equal(before.Status, after.Status);
-        Assert.Equal(before.LastManualSyncAt, after.LastManualSyncAt);
+        Assert.Equal(before.LastManualRequestAt, after.LastManualRequestAt);
         var refused = await reader.PostAsync($"/api/v1/repos/{maintainer.UserName}/{name}/sync", null);
         await Infrastructure.ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Forbidden, "developer access");
     }

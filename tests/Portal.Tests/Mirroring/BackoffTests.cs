@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Testing;
 
@@ -14,7 +15,7 @@ public sealed class BackoffTests(MirrorPortalFactory portal) : IClassFixture<Mir
         using var api = await MirrorApi.CreateAsync(portal);
         var name = PortalFactoryNames.Next("flaky");
         var closedPort = FreePort.Next();
-        var scheduler = portal.Services.GetRequiredService<MirrorScheduler>();
+        var scheduler = portal.Services.GetRequiredService<JobScheduler>();
 
         var repository = await api.ImportAsync(name, $"git://127.0.0.1:{closedPort}/gone.git");
         var expected = new SyncOptions();
@@ -67,7 +68,7 @@ public sealed class BackoffTests(MirrorPortalFactory portal) : IClassFixture<Mir
 
         upstream.Commit();
         upstream.Push();
-        var scheduler = portal.Services.GetRequiredService<MirrorScheduler>();
+        var scheduler = portal.Services.GetRequiredService<JobScheduler>();
         portal.Clock.Advance(TimeSpan.FromHours(6));
         await scheduler.RunPassAsync(CancellationToken.None);
         repository = await api.WaitForSyncAsync(name);

@@ -8,8 +8,8 @@ public class MirrorPortalFactory : PortalFactory
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["Portal:Import:AllowLocalNetwork"] = "true",
-        // The tests run scheduler passes themselves (MirrorScheduler.RunPassAsync) after moving the clock.
-        ["Portal:Sync:SchedulerPeriod"] = "01:00:00",
+        // The tests run scheduler passes themselves (JobScheduler.RunPassAsync) after moving the clock.
+        ["Portal:Jobs:SchedulerPeriod"] = "01:00:00",
         ["Portal:Sync:MaxConcurrent"] = "4",
     };
 }

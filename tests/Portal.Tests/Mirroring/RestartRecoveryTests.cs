@@ -14,6 +14,9 @@ public sealed class RestartRecoveryTests(GitHttpFixture http) : IClassFixture<Gi
         ["Portal:Import:AllowLocalNetwork"] = "true",
         ["Portal:Admin:UserName"] = "crash-admin",
         ["Portal:Admin:Password"] = "crash-admin-pw",
+        // A killed process's run is recovered once its lease lapses (by expired lease only, as on several nodes): keep it short.
+        ["Portal:Jobs:Lease"] = "00:00:03",
+        ["Portal:Jobs:SchedulerPeriod"] = "00:00:01",
     };
 
     [Fact]

@@ -19,7 +19,6 @@ internal sealed class RepositoryConfiguration : IEntityTypeConfiguration<Reposit
         builder.HasOne(r => r.Owner).WithMany().HasForeignKey(r => r.OwnerId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(r => r.Upstream).WithOne().HasForeignKey<UpstreamSource>(u => u.RepositoryId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(r => r.Credential).WithOne().HasForeignKey<UpstreamCredential>(c => c.RepositoryId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne(r => r.Sync).WithOne().HasForeignKey<SyncState>(s => s.RepositoryId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -42,21 +41,6 @@ internal sealed class UpstreamCredentialConfiguration : IEntityTypeConfiguration
         builder.HasKey(c => c.RepositoryId);
         builder.Property(c => c.RepositoryId).ValueGeneratedNever();
         builder.Property(c => c.Username).HasMaxLength(255);
-    }
-}
-
-internal sealed class SyncStateConfiguration : IEntityTypeConfiguration<SyncState>
-{
-    public void Configure(EntityTypeBuilder<SyncState> builder)
-    {
-        builder.HasKey(s => s.RepositoryId);
-        builder.Property(s => s.RepositoryId).ValueGeneratedNever();
-        builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
-        builder.Property(s => s.LeaseOwner).HasMaxLength(128);
-        builder.Property(s => s.QueuedTrigger).HasConversion<string>().HasMaxLength(16);
-        // The scheduler's one query: what is due, oldest first. Indexed so a pass costs the same for 10 or 100,000 mirrors.
-        builder.HasIndex(s => s.NextSyncAt);
-        builder.HasIndex(s => s.LeaseExpiresAt);
     }
 }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Accounts;
+using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
@@ -305,11 +306,11 @@ public partial class ImportWizard
     {
         await using var scope = ScopedServices.CreateAsyncScope();
         var state = await scope.ServiceProvider.GetRequiredService<SyncRequestService>().GetStateAsync(launchedId);
-        if (state?.Status is SyncStatus.Succeeded)
+        if (state?.Status is JobStatus.Succeeded)
         {
             Navigation.NavigateTo(launched!);
         }
-        else if (state?.Status is SyncStatus.Failed or SyncStatus.HardFailed)
+        else if (state?.Status is JobStatus.Failed or JobStatus.HardFailed)
         {
             importError = state.LastError;
             StateHasChanged();

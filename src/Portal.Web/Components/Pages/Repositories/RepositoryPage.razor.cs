@@ -1,6 +1,8 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components;
+using Portal.Core.Jobs;
+using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Web.Hosting;
 using Radzen;
@@ -13,6 +15,7 @@ public partial class RepositoryPage
     private static readonly string[] TabNames = ["files", "commits", "branches", "tags", "activity", "experiments", "settings"];
 
     private Repository? repository;
+    private Job? sync;
     private RepositoryRole role;
     private string? userId;
     private string? userName;
@@ -93,6 +96,7 @@ public partial class RepositoryPage
         role = found is null ? RepositoryRole.None : await access.RoleAsync(found, userId);
         // Unreadable looks exactly like missing.
         repository = role == RepositoryRole.None ? null : found;
+        sync = repository is null ? null : await ScopedServices.GetRequiredService<SyncRequestService>().GetStateAsync(repository.Id);
         activityVersion++;
         loading = false;
     }

@@ -7,7 +7,7 @@ using Portal.Core.Data;
 using Portal.Git;
 using Portal.Core.Hosting;
 
-namespace Portal.Core.Mirroring;
+namespace Portal.Core.Repositories;
 
 /// <summary>Settings under <c>Portal:Housekeeping</c>.</summary>
 public sealed class HousekeepingOptions

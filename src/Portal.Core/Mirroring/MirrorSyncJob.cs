@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Hosting;
+using Portal.Core.Jobs;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
 using Portal.Git;
@@ -11,11 +11,12 @@ using Portal.Git;
 namespace Portal.Core.Mirroring;
 
 /// <summary>
-/// Runs one sync of one mirror (or the one import of a migration), and records it: the run, the ref changes, the new
-/// sync state. A first import fetches into a temporary folder that is renamed into place only when complete; later
-/// syncs fetch with --atomic, so a sync cut off half way leaves the previous refs intact.
+/// The first kind of job: one sync of one mirror (or the one import of a migration). It records the run in the
+/// activity feed with its ref changes and returns how it ended; the job engine alone records the job's state (status,
+/// failures, backoff, next run). A first import fetches into a temporary folder that is renamed into place only when
+/// complete; later syncs fetch with --atomic, so a sync cut off half way leaves the previous refs intact.
 /// </summary>
-public sealed class MirrorSyncService(
+public sealed class MirrorSyncJob(
     PortalDbContext db,
     GitRunner git,
     LocalRepository local,
@@ -27,73 +28,31 @@ public sealed class MirrorSyncService(
     IOptions<SyncOptions> syncOptions,
     IOptions<GitOptions> gitOptions,
     SyncProgressTracker progressTracker,
-    InterruptedSyncRecovery interrupted,
     MirrorLfsFetcher lfs,
-    IServiceScopeFactory scopes,
-    ILogger<MirrorSyncService> logger)
+    ILogger<MirrorSyncJob> logger) : IJobHandler
 {
+    public const string Kind = "mirror-sync";
+
     /// <summary>Refs a mirror takes: everything the upstream advertises except review refs of hosting services.</summary>
     private static readonly string[] MirrorRefspecs = ["+refs/*:refs/*", "^refs/pull/*", "^refs/merge-requests/*"];
 
-    /// <summary>
-    /// Claims a queued repository (Queued → Running under a lease) and syncs it. Returns false when another worker
-    /// claimed it first, or it is no longer queued: "already done" is not an error.
-    /// </summary>
-    public async Task<bool> RunQueuedAsync(long repositoryId, string workerId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var leaseUntil = now + syncOptions.Value.Lease;
-        var claimed = await db.SyncStates
-            .Where(s => s.RepositoryId == repositoryId && s.Status == SyncStatus.Queued)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SyncStatus.Running)
-                .SetProperty(x => x.LeaseOwner, workerId)
-                .SetProperty(x => x.LeaseExpiresAt, leaseUntil)
-                .SetProperty(x => x.LastAttemptAt, now), cancellationToken);
-        if (claimed == 0)
-        {
-            return false;
-        }
-
-        using var renewal = RenewLeasePeriodically(repositoryId, workerId);
-        progressTracker.NotifyStateChanged(repositoryId);
-        try
-        {
-            await SyncAsync(repositoryId, cancellationToken);
-        }
-        catch (Exception exception) when (!IsShutdown(exception, cancellationToken))
-        {
-            // Past the sync's own error handling (the database failed, or a bug): the run still ends, as a failure.
-            logger.LogError(exception, "Sync of repository {RepositoryId} crashed", repositoryId);
-            await interrupted.RecordCrashAsync(repositoryId, workerId, CancellationToken.None);
-        }
-        finally
-        {
-            progressTracker.NotifyStateChanged(repositoryId);
-        }
-
-        return true;
-    }
-
-    private async Task SyncAsync(long repositoryId, CancellationToken cancellationToken)
+    public async Task<JobResult> RunAsync(JobRun job, CancellationToken cancellationToken)
     {
         var repository = await db.Repositories
             .Include(r => r.Upstream)
             .Include(r => r.Credential)
-            .Include(r => r.Sync)
-            .FirstOrDefaultAsync(r => r.Id == repositoryId, cancellationToken);
-        if (repository?.Upstream is null || repository.Sync is null)
+            .FirstOrDefaultAsync(r => r.Id == job.TargetId, cancellationToken);
+        if (repository?.Upstream is null)
         {
-            return;
+            return JobResult.Failure("This repository no longer has an upstream to sync from.");
         }
 
-        var state = repository.Sync;
         var run = new RepositoryEvent
         {
-            RepositoryId = repositoryId,
+            RepositoryId = repository.Id,
             Kind = RepositoryEventKind.Sync,
-            Trigger = state.QueuedTrigger ?? SyncTrigger.Schedule,
-            ActorUserId = state.QueuedBy,
+            Trigger = job.Trigger,
+            ActorUserId = job.RequestedBy,
             StartedAt = clock.GetUtcNow().UtcDateTime,
             Outcome = EventOutcome.Running,
         };
@@ -103,38 +62,29 @@ public sealed class MirrorSyncService(
         Outcome<FetchResult> outcome;
         try
         {
-            progressTracker.Report(repositoryId, new SyncProgress("Connecting", null));
+            progressTracker.Report(repository.Id, new SyncProgress("Connecting", null));
             outcome = await FetchAsync(repository, cancellationToken);
         }
         catch (Exception exception) when (!IsShutdown(exception, cancellationToken))
         {
             // Every failure ends the run as failed and counts toward backoff and hard-fail: nothing an upstream sends
             // (a hostile HEAD, a malformed answer) may leave a mirror Running or retried forever.
-            logger.LogError(exception, "Sync of repository {RepositoryId} failed", repositoryId);
+            logger.LogError(exception, "Sync of repository {RepositoryId} failed", repository.Id);
             outcome = PortalError.Invalid(DescribeFailure(exception, repository.Credential));
         }
         finally
         {
-            progressTracker.Clear(repositoryId);
+            progressTracker.Clear(repository.Id);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
         run.FinishedAt = now;
-        state.LeaseOwner = null;
-        state.LeaseExpiresAt = null;
-        state.QueuedTrigger = null;
-        state.QueuedBy = null;
         if (outcome.Succeeded)
         {
             var changes = outcome.Value!.Changes;
             run.Outcome = changes is null ? EventOutcome.UpToDate : EventOutcome.Succeeded;
             run.RefChanges = [.. changes ?? []];
             run.Error = outcome.Value.Warning;
-            state.Status = SyncStatus.Succeeded;
-            state.LastSuccessAt = now;
-            state.LastError = null;
-            state.ConsecutiveFailures = 0;
-            state.NextSyncAt = repository.Mode == RepositoryMode.Mirror ? now + Interval(repository.Upstream) : null;
             if (repository.Mode == RepositoryMode.Migrated && repository.Credential is not null)
             {
                 // A migration is done: Portal is the remote now, and the upstream secrets have no further use.
@@ -145,12 +95,42 @@ public sealed class MirrorSyncService(
         {
             run.Outcome = EventOutcome.Failed;
             run.Error = outcome.Error!.Message;
-            SyncStateTransitions.Fail(state, outcome.Error.Message, now, syncOptions.Value, Interval(repository.Upstream));
         }
 
         repository.UpdatedAt = now;
         await db.SaveChangesAsync(CancellationToken.None);
-        logger.LogInformation("Sync of repository {RepositoryId}: {Outcome} ({Changes} ref changes)", repositoryId, run.Outcome, run.RefChanges.Count);
+        logger.LogInformation("Sync of repository {RepositoryId}: {Outcome} ({Changes} ref changes)", repository.Id, run.Outcome, run.RefChanges.Count);
+        return outcome.Succeeded ? JobResult.Success : JobResult.Failure(outcome.Error!.Message);
+    }
+
+    /// <summary>A mirror recurs at its interval; a migration runs once (its retries still back off up to the interval).</summary>
+    public async Task<JobSchedule> ScheduleAsync(long targetId, CancellationToken cancellationToken)
+    {
+        var repository = await db.Repositories.AsNoTracking().Include(r => r.Upstream).FirstOrDefaultAsync(r => r.Id == targetId, cancellationToken);
+        var interval = Interval(repository?.Upstream, syncOptions.Value);
+        return new JobSchedule(repository?.Mode == RepositoryMode.Mirror ? interval : null, interval);
+    }
+
+    /// <summary>The activity feed never shows a sync running forever: its entry ends with the reason.</summary>
+    public async Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken)
+    {
+        progressTracker.Clear(targetId);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.RepositoryEvents
+            .Where(e => e.RepositoryId == targetId && e.Kind == RepositoryEventKind.Sync && e.Outcome == EventOutcome.Running)
+            .ExecuteUpdateAsync(e => e.SetProperty(x => x.Outcome, EventOutcome.Failed).SetProperty(x => x.FinishedAt, now).SetProperty(x => x.Error, reason), cancellationToken);
+    }
+
+    /// <summary>The interval a mirror asked for, never below the configured minimum.</summary>
+    public static TimeSpan Interval(UpstreamSource? upstream, SyncOptions options)
+    {
+        if (upstream is null)
+        {
+            return options.DefaultInterval;
+        }
+
+        var interval = TimeSpan.FromMinutes(upstream.SyncIntervalMinutes);
+        return interval < options.MinInterval ? options.MinInterval : interval;
     }
 
     /// <summary>The git part of a sync: null changes means the mirror was already up to date.</summary>
@@ -309,9 +289,7 @@ public sealed class MirrorSyncService(
         }
     }
 
-    private TimeSpan Interval(UpstreamSource upstream) => SyncStateTransitions.Interval(upstream, syncOptions.Value);
-
-    /// <summary>Cancelled because Portal is stopping: the run is not over; its lease expires and recovery ends it.</summary>
+    /// <summary>Cancelled because Portal is stopping: the run is not over; the engine puts the job back in the queue.</summary>
     private static bool IsShutdown(Exception exception, CancellationToken cancellationToken) =>
         exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
@@ -328,7 +306,7 @@ public sealed class MirrorSyncService(
             ArgumentException =>
                 "The upstream sent a value Portal refuses to pass to git (for example a ref name or HEAD starting with '-'): " +
                 CredentialScrubber.Scrub(exception.Message, secrets),
-            _ => InterruptedSyncRecovery.InternalErrorMessage,
+            _ => JobWorkerPool.InternalErrorMessage,
         };
     }
 
@@ -342,30 +320,5 @@ public sealed class MirrorSyncService(
         {
             return [];
         }
-    }
-
-    /// <summary>Keeps the claim alive while a long fetch runs; a crashed Portal stops renewing and the lease expires.</summary>
-    private Timer RenewLeasePeriodically(long repositoryId, string workerId)
-    {
-        var period = syncOptions.Value.Lease / 3;
-        return new Timer(
-            _ =>
-            {
-                try
-                {
-                    // Its own scope: the sync's DbContext is busy on another thread, and a DbContext is not thread-safe.
-                    using var scope = scopes.CreateScope();
-                    var until = clock.GetUtcNow().UtcDateTime + syncOptions.Value.Lease;
-                    scope.ServiceProvider.GetRequiredService<PortalDbContext>().SyncStates.Where(s => s.RepositoryId == repositoryId && s.LeaseOwner == workerId)
-                        .ExecuteUpdate(s => s.SetProperty(x => x.LeaseExpiresAt, until));
-                }
-                catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
-                {
-                    logger.LogWarning(exception, "Could not renew the sync lease of repository {RepositoryId}", repositoryId);
-                }
-            },
-            null,
-            period,
-            period);
     }
 }

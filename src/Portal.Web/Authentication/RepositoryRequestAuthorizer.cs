@@ -2,13 +2,12 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
-using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
-namespace Portal.Web.GitHttp;
+namespace Portal.Web.Authentication;
 
 /// <summary>The outcome of checking a git (or LFS) request: the repository to serve, or the refusal to send.</summary>
-public sealed record GitAccess(Repository? Repository, RepositoryRole Role, ClaimsPrincipal? User, GitRefusal? Refusal)
+public sealed record RepositoryRequestAccess(Repository? Repository, RepositoryRole Role, ClaimsPrincipal? User, RequestRefusal? Refusal)
 {
     public string? UserId => User?.FindFirstValue(ClaimTypes.NameIdentifier);
 
@@ -16,7 +15,7 @@ public sealed record GitAccess(Repository? Repository, RepositoryRole Role, Clai
 }
 
 /// <summary>Why a git request is refused: the status, and a message git prints to the user as "remote: …".</summary>
-public sealed record GitRefusal(int Status, string Message, bool Challenge);
+public sealed record RequestRefusal(int Status, string Message, bool Challenge);
 
 /// <summary>
 /// Decides what a git client may do, from the Authorization header only (never a cookie). A repository the caller
@@ -24,10 +23,10 @@ public sealed record GitRefusal(int Status, string Message, bool Challenge);
 /// authenticated, so names do not leak. Access is checked before anything about the repository is said: only its
 /// maintainers learn where a mirror's upstream lives.
 /// </summary>
-public sealed class GitAccessResolver(RepositoryAccess access, LfsTransferTokens lfsTokens, PublicBaseUrl publicUrl)
+public sealed class RepositoryRequestAuthorizer(RepositoryAccess access, LfsTransferTokens lfsTokens, PublicBaseUrl publicUrl)
 {
     // mirrorIsReadOnly: true for git, whose refs in a mirror come from upstream only; a mirror's storage and experiment remotes stay writable.
-    public async Task<GitAccess> ResolveAsync(HttpContext context, string owner, string repository, bool write, bool mirrorIsReadOnly = true)
+    public async Task<RepositoryRequestAccess> ResolveAsync(HttpContext context, string owner, string repository, bool write, bool mirrorIsReadOnly = true)
     {
         var authentication = await context.AuthenticateAsync(PortalTokenAuthenticationHandler.SchemeName);
         if (authentication.Failure is not null)
@@ -43,7 +42,7 @@ public sealed class GitAccessResolver(RepositoryAccess access, LfsTransferTokens
     /// An LFS object transfer: authorized by the transfer token the batch response handed out (for this repository and
     /// operation, and still within what its user may do now), or else by the caller's own credentials as any git request.
     /// </summary>
-    public async Task<GitAccess> ResolveLfsTransferAsync(HttpContext context, string owner, string repository, LfsOperation operation)
+    public async Task<RepositoryRequestAccess> ResolveLfsTransferAsync(HttpContext context, string owner, string repository, LfsOperation operation)
     {
         var presented = LfsTransferTokens.Presented(context.Request);
         if (presented is null)
@@ -71,7 +70,7 @@ public sealed class GitAccessResolver(RepositoryAccess access, LfsTransferTokens
 
     private static string NameOf(string repository) => repository.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? repository[..^4] : repository;
 
-    private async Task<GitAccess> DecideAsync(HttpContext context, string owner, string repository, Repository? found, ClaimsPrincipal? user, bool write, bool mirrorIsReadOnly)
+    private async Task<RepositoryRequestAccess> DecideAsync(HttpContext context, string owner, string repository, Repository? found, ClaimsPrincipal? user, bool write, bool mirrorIsReadOnly)
     {
         var name = NameOf(repository);
         var role = found is null ? RepositoryRole.None : await access.RoleAsync(found, user?.FindFirstValue(ClaimTypes.NameIdentifier), context.RequestAborted);
@@ -108,9 +107,9 @@ public sealed class GitAccessResolver(RepositoryAccess access, LfsTransferTokens
             }
         }
 
-        return new GitAccess(found, role, user, null);
+        return new RepositoryRequestAccess(found, role, user, null);
     }
 
-    private static GitAccess Refuse(int status, string message, bool challenge = false) =>
-        new(null, RepositoryRole.None, null, new GitRefusal(status, message, challenge));
+    private static RepositoryRequestAccess Refuse(int status, string message, bool challenge = false) =>
+        new(null, RepositoryRole.None, null, new RequestRefusal(status, message, challenge));
 }

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Portal.Web.GitHttp;
+namespace Portal.Web.Authentication;
 
 /// <summary>What an LFS transfer does: the two operations of the batch API.</summary>
 public enum LfsOperation

@@ -1,0 +1,353 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+
+namespace Portal.Core.Jobs;
+
+/// <summary>
+/// The one writer of job state. Every change reads the row, applies one of <see cref="Job"/>'s transitions to a copy,
+/// and writes it back only if nobody wrote in between (a compare-and-swap on <see cref="Job.Version"/>), so a request,
+/// a worker finishing, a lease renewal and a recovery on another node never lose each other's changes. The claim is a
+/// single conditional UPDATE … RETURNING; on PostgreSQL its inner SELECT gains FOR UPDATE SKIP LOCKED.
+/// </summary>
+public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvider clock, IOptions<JobOptions> options)
+{
+    private const int MaxWriteAttempts = 8;
+
+    public Task<Job?> FindAsync(string kind, long targetId, CancellationToken cancellationToken = default) =>
+        db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Kind == kind && j.TargetId == targetId, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<long, Job>> FindManyAsync(string kind, IReadOnlyCollection<long> targetIds, CancellationToken cancellationToken = default) =>
+        await db.Jobs.AsNoTracking().Where(j => j.Kind == kind && targetIds.Contains(j.TargetId)).ToDictionaryAsync(j => j.TargetId, cancellationToken);
+
+    /// <summary>
+    /// Creates the job of a new target, queued at once when <paramref name="queueWith"/> is given. Runs on the caller's
+    /// DbContext, so it joins the caller's transaction (a repository and its import job are created together); once
+    /// that commits, call <see cref="Announce"/> so workers and pages learn of it.
+    /// </summary>
+    public async Task<Job> CreateAsync(string kind, long targetId, JobTrigger? queueWith, string? requestedBy, CancellationToken cancellationToken = default)
+    {
+        var job = Job.Create(kind, targetId);
+        if (queueWith is { } trigger)
+        {
+            job.Queue(trigger, requestedBy, clock.GetUtcNow().UtcDateTime, countsAsManual: false);
+        }
+
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(job).State = EntityState.Detached;
+        return job;
+    }
+
+    /// <summary>Tells this node's workers and pages about a job created (or queued) in a transaction that has now committed.</summary>
+    public void Announce(string kind, long targetId)
+    {
+        signals.NotifyChanged(kind, targetId);
+        signals.Wake(kind);
+    }
+
+    /// <summary>
+    /// Asks for a run now. Already queued or running: refused (<see cref="JobRequestOutcome.AlreadyQueued"/>), or with
+    /// <see cref="JobRequestRules.Coalesce"/> folded into the queued run or one more run after the running one. With
+    /// <see cref="JobRequestRules.MinManualInterval"/>, refused that soon after the last such request. Of simultaneous
+    /// requests exactly one queues the run.
+    /// </summary>
+    public async Task<JobRequestResult> RequestAsync(string kind, long targetId, JobTrigger trigger, string? requestedBy, JobRequestRules rules, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            var job = await FindAsync(kind, targetId, cancellationToken);
+            if (job is null)
+            {
+                return new JobRequestResult(JobRequestOutcome.NoSuchJob, null, null);
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (job.Status is JobStatus.Queued or JobStatus.Running)
+            {
+                if (!rules.Coalesce)
+                {
+                    return new JobRequestResult(JobRequestOutcome.AlreadyQueued, null, job);
+                }
+
+                if (job.Status == JobStatus.Queued || job.RerunRequested)
+                {
+                    return new JobRequestResult(JobRequestOutcome.Coalesced, null, job);
+                }
+
+                var rerun = job.Copy();
+                rerun.RequestRerun();
+                if (await WriteAsync(job, rerun, cancellationToken))
+                {
+                    return new JobRequestResult(JobRequestOutcome.Coalesced, null, rerun);
+                }
+
+                continue;
+            }
+
+            if (rules.MinManualInterval is { } minimum && job.LastManualRequestAt is { } last && now - last < minimum)
+            {
+                return new JobRequestResult(JobRequestOutcome.TooSoon, minimum - (now - last), job);
+            }
+
+            var queued = job.Copy();
+            queued.Queue(trigger, requestedBy, now, countsAsManual: rules.MinManualInterval is not null);
+            if (await WriteAsync(job, queued, cancellationToken))
+            {
+                signals.Wake(kind);
+                return new JobRequestResult(JobRequestOutcome.Queued, null, queued);
+            }
+        }
+
+        return new JobRequestResult(JobRequestOutcome.AlreadyQueued, null, null);
+    }
+
+    /// <summary>Claims the oldest queued job of <paramref name="kind"/>, most urgent first: Queued → Running under a lease.</summary>
+    public async Task<JobClaim?> ClaimAsync(string kind, string owner, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + options.Value.Lease;
+        var row = await ClaimRowAsync(kind, owner, now, until, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        signals.NotifyChanged(kind, row.TargetId);
+        return new JobClaim(kind, owner, row);
+    }
+
+    /// <summary>
+    /// The claim, one statement: the oldest queued job of the kind (most urgent first) becomes Running under this
+    /// owner's lease, and its row comes back. Read by position, through the connection EF uses.
+    /// </summary>
+    private async Task<JobRun?> ClaimRowAsync(string kind, string owner, DateTime now, DateTime until, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE "Jobs" SET "Status" = 'Running', "LeaseOwner" = $owner, "LeaseExpiresAt" = $until, "LastAttemptAt" = $now, "Version" = "Version" + 1
+                WHERE "Id" = (SELECT "Id" FROM "Jobs" WHERE "Kind" = $kind AND "Status" = 'Queued' ORDER BY "Priority" DESC, "QueuedAt", "Id" LIMIT 1)
+                  AND "Status" = 'Queued'
+                RETURNING "Id", "TargetId", "QueuedTrigger", "QueuedBy", "ConsecutiveFailures"
+                """;
+            AddParameter(command, "$owner", owner);
+            AddParameter(command, "$until", until);
+            AddParameter(command, "$now", now);
+            AddParameter(command, "$kind", kind);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            var trigger = !reader.IsDBNull(2) && Enum.TryParse<JobTrigger>(reader.GetString(2), out var parsed) ? parsed : JobTrigger.Schedule;
+            return new JobRun(reader.GetInt64(0), reader.GetInt64(1), trigger, reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static void AddParameter(System.Data.Common.DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        // Times as EF stores them (UtcDateTimeConverter): ISO text that sorts and compares as the columns do.
+        parameter.Value = value is DateTime time ? time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture) : value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>Extends a running claim; false when the worker no longer holds it.</summary>
+    public async Task<bool> RenewAsync(JobClaim claim, CancellationToken cancellationToken)
+    {
+        var until = clock.GetUtcNow().UtcDateTime + options.Value.Lease;
+        var renewed = await db.Jobs
+            .Where(j => j.Id == claim.Run.JobId && j.Status == JobStatus.Running && j.LeaseOwner == claim.Owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, until).SetProperty(j => j.Version, j => j.Version + 1), cancellationToken);
+        return renewed == 1;
+    }
+
+    /// <summary>Records how a claimed run ended; nothing when the claim was lost meanwhile (another node recovered it).</summary>
+    public Task<bool> CompleteAsync(JobClaim claim, JobResult result, JobRetryPolicy policy, JobSchedule schedule, CancellationToken cancellationToken = default) =>
+        UpdateAsync(claim.Run.JobId, cancellationToken, job =>
+        {
+            if (job.Status != JobStatus.Running || job.LeaseOwner != claim.Owner)
+            {
+                return false;
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (result.Succeeded)
+            {
+                job.Succeed(now, schedule);
+            }
+            else
+            {
+                job.Fail(result.Error!, now, policy, schedule);
+            }
+
+            job.RequeueIfRequested(now);
+            return true;
+        });
+
+    /// <summary>Portal is stopping mid-run: the job goes back to the queue for the next start, not counted as a failure.</summary>
+    public Task<bool> ReleaseAsync(JobClaim claim, CancellationToken cancellationToken = default) =>
+        UpdateAsync(claim.Run.JobId, cancellationToken, job =>
+        {
+            if (job.Status != JobStatus.Running || job.LeaseOwner != claim.Owner)
+            {
+                return false;
+            }
+
+            job.Release();
+            return true;
+        });
+
+    /// <summary>Running jobs whose lease lapsed before <paramref name="now"/>: their workers are gone.</summary>
+    public async Task<IReadOnlyList<Job>> ExpiredAsync(DateTime now, CancellationToken cancellationToken) =>
+        await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Running && (j.LeaseExpiresAt == null || j.LeaseExpiresAt < now)).ToListAsync(cancellationToken);
+
+    /// <summary>Ends a run whose worker is gone as a failure, if the job is still exactly as observed (a renewal in between wins).</summary>
+    public async Task<bool> FailAbandonedAsync(Job observed, string reason, JobRetryPolicy policy, JobSchedule schedule, CancellationToken cancellationToken)
+    {
+        var failed = observed.Copy();
+        failed.Fail(reason, clock.GetUtcNow().UtcDateTime, policy, schedule, interrupted: true);
+        return await WriteAsync(observed, failed, cancellationToken);
+    }
+
+    /// <summary>Queues every job whose time has come; one indexed statement however many jobs there are.</summary>
+    public async Task<int> QueueDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Jobs
+            .Where(j => j.DueAt <= now && (j.Status == JobStatus.Never || j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed))
+            .ExecuteUpdateAsync(
+                s => s
+                    .SetProperty(j => j.Status, JobStatus.Queued)
+                    .SetProperty(j => j.QueuedTrigger, JobTrigger.Schedule)
+                    .SetProperty(j => j.QueuedBy, (string?)null)
+                    .SetProperty(j => j.QueuedAt, now)
+                    .SetProperty(j => j.Priority, 0)
+                    .SetProperty(j => j.Version, j => j.Version + 1),
+                cancellationToken);
+    }
+
+    /// <summary>When the job should next run by itself (null: not until asked).</summary>
+    public Task RescheduleAsync(string kind, long targetId, DateTime? dueAt, CancellationToken cancellationToken = default) =>
+        UpdateAsync(kind, targetId, cancellationToken, job =>
+        {
+            job.Reschedule(dueAt);
+            return true;
+        });
+
+    /// <summary>A person answered a failure: the failure count starts over and the job is due now.</summary>
+    public Task ForgetFailuresAsync(string kind, long targetId, CancellationToken cancellationToken = default) =>
+        UpdateAsync(kind, targetId, cancellationToken, job =>
+        {
+            job.ForgetFailures(clock.GetUtcNow().UtcDateTime);
+            return true;
+        });
+
+    public async Task RemoveAsync(string kind, long targetId, CancellationToken cancellationToken = default)
+    {
+        await db.Jobs.Where(j => j.Kind == kind && j.TargetId == targetId).ExecuteDeleteAsync(cancellationToken);
+        signals.NotifyChanged(kind, targetId);
+    }
+
+    private async Task<bool> UpdateAsync(string kind, long targetId, CancellationToken cancellationToken, Func<Job, bool> change)
+    {
+        var id = await db.Jobs.AsNoTracking().Where(j => j.Kind == kind && j.TargetId == targetId).Select(j => (long?)j.Id).FirstOrDefaultAsync(cancellationToken);
+        return id is not null && await UpdateAsync(id.Value, cancellationToken, change);
+    }
+
+    /// <summary>Read, change a copy, compare-and-swap; again from a fresh read when someone wrote in between.</summary>
+    private async Task<bool> UpdateAsync(long jobId, CancellationToken cancellationToken, Func<Job, bool> change)
+    {
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            var current = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+            if (current is null)
+            {
+                return false;
+            }
+
+            var next = current.Copy();
+            if (!change(next))
+            {
+                return false;
+            }
+
+            if (await WriteAsync(current, next, cancellationToken))
+            {
+                if (next.Status == JobStatus.Queued)
+                {
+                    signals.Wake(next.Kind);
+                }
+
+                return true;
+            }
+        }
+
+        throw new DbUpdateConcurrencyException($"Job {jobId} kept changing under {MaxWriteAttempts} attempts to update it.");
+    }
+
+    private async Task<bool> WriteAsync(Job before, Job after, CancellationToken cancellationToken)
+    {
+        var written = await db.Jobs
+            .Where(j => j.Id == before.Id && j.Version == before.Version)
+            .ExecuteUpdateAsync(
+                s => s
+                    .SetProperty(j => j.Status, after.Status)
+                    .SetProperty(j => j.Priority, after.Priority)
+                    .SetProperty(j => j.QueuedTrigger, after.QueuedTrigger)
+                    .SetProperty(j => j.QueuedBy, after.QueuedBy)
+                    .SetProperty(j => j.QueuedAt, after.QueuedAt)
+                    .SetProperty(j => j.DueAt, after.DueAt)
+                    .SetProperty(j => j.LastAttemptAt, after.LastAttemptAt)
+                    .SetProperty(j => j.LastSuccessAt, after.LastSuccessAt)
+                    .SetProperty(j => j.LastManualRequestAt, after.LastManualRequestAt)
+                    .SetProperty(j => j.LastError, after.LastError)
+                    .SetProperty(j => j.ConsecutiveFailures, after.ConsecutiveFailures)
+                    .SetProperty(j => j.RerunRequested, after.RerunRequested)
+                    .SetProperty(j => j.LeaseOwner, after.LeaseOwner)
+                    .SetProperty(j => j.LeaseExpiresAt, after.LeaseExpiresAt)
+                    .SetProperty(j => j.Version, before.Version + 1),
+                cancellationToken);
+        if (written == 1)
+        {
+            signals.NotifyChanged(after.Kind, after.TargetId);
+        }
+
+        return written == 1;
+    }
+}
+
+/// <summary>A worker's hold on one running job.</summary>
+public sealed record JobClaim(string Kind, string Owner, JobRun Run);
+
+/// <summary>
+/// How a request for a run is judged. <see cref="Coalesce"/>: a request while queued or running is folded in (at most
+/// one more run), not refused. <see cref="MinManualInterval"/>: a person's request counts toward a limit, refused this
+/// soon after the last.
+/// </summary>
+public sealed record JobRequestRules(bool Coalesce = false, TimeSpan? MinManualInterval = null);
+
+public enum JobRequestOutcome
+{
+    Queued,
+    Coalesced,
+    AlreadyQueued,
+    TooSoon,
+    NoSuchJob,
+}
+
+/// <summary>What became of a request; <see cref="Job"/> as it stood (after the change, when one was made).</summary>
+public sealed record JobRequestResult(JobRequestOutcome Outcome, TimeSpan? RetryAfter, Job? Job)
+{
+    public bool Accepted => Outcome is JobRequestOutcome.Queued or JobRequestOutcome.Coalesced;
+}

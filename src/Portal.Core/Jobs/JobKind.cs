@@ -1,0 +1,51 @@
+namespace Portal.Core.Jobs;
+
+/// <summary>What the engine knows of one kind of work: its name, how many run at once on a node, how failures back off.</summary>
+public sealed record JobKind(string Name, int MaxConcurrency, JobRetryPolicy RetryPolicy);
+
+/// <summary>How failures of a kind back off: the first delay doubles with each further failure; after the limit the job hard-fails.</summary>
+public sealed record JobRetryPolicy(int MaxConsecutiveFailures, TimeSpan InitialBackoff)
+{
+    /// <summary>The delay before retry number <paramref name="failures"/>: first, 2×, 4×, … never more than <paramref name="cap"/>.</summary>
+    public TimeSpan BackoffAfter(int failures, TimeSpan cap)
+    {
+        var exponent = Math.Clamp(failures - 1, 0, 30);
+        var delay = InitialBackoff * Math.Pow(2, exponent);
+        return delay < cap ? delay : cap;
+    }
+}
+
+/// <summary>
+/// How a target recurs, as its handler decides: <see cref="Recurrence"/> after a success (null: one-off), and the
+/// longest a failure waits before its retry.
+/// </summary>
+public sealed record JobSchedule(TimeSpan? Recurrence, TimeSpan BackoffCap);
+
+/// <summary>One run handed to a handler.</summary>
+public sealed record JobRun(long JobId, long TargetId, JobTrigger Trigger, string? RequestedBy, int PreviousFailures);
+
+/// <summary>How a run ended: success, or a failure with the message a person reads (already scrubbed).</summary>
+public sealed record JobResult(string? Error)
+{
+    public static JobResult Success { get; } = new((string?)null);
+
+    public bool Succeeded => Error is null;
+
+    public static JobResult Failure(string error) => new(error);
+}
+
+/// <summary>
+/// Runs one kind of job. Resolved per run from its own DI scope (its own DbContext), by <see cref="JobKind.Name"/>.
+/// A handler does the work and records its own domain data (a sync's activity entry, a delivery's response); the
+/// engine alone records the job's state from the result it returns.
+/// </summary>
+public interface IJobHandler
+{
+    Task<JobResult> RunAsync(JobRun run, CancellationToken cancellationToken);
+
+    /// <summary>How the target recurs now (it may have changed since it was queued).</summary>
+    Task<JobSchedule> ScheduleAsync(long targetId, CancellationToken cancellationToken);
+
+    /// <summary>A run ended without the handler finishing it (its process died, it threw, Portal stopped): close what it recorded.</summary>
+    Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken);
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Core.Jobs;
+using Portal.Core.Lfs;
+
+namespace Portal.Core.Mirroring;
+
+public static class MirroringServiceCollectionExtensions
+{
+    /// <summary>Pull mirrors: the mirror-sync job kind, the sync button's requests, live progress, and LFS fetching.</summary>
+    public static IServiceCollection AddMirroring(this IServiceCollection services)
+    {
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddJobKind<MirrorSyncJob>(MirrorSyncJob.Kind, sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SyncOptions>>().Value;
+            return new JobKind(MirrorSyncJob.Kind, options.MaxConcurrent, options.RetryPolicy);
+        });
+        services.AddScoped<SyncRequestService>();
+        services.AddSingleton<SyncProgressTracker>();
+        services.AddSingleton<LfsPointerScanner>();
+        services.AddSingleton<LfsBatchDownloader>();
+        services.AddSingleton<MirrorLfsFetcher>();
+        return services;
+    }
+}
