@@ -14,19 +14,25 @@ internal static class ChildProcess
     internal sealed record Finished(int ExitCode, string Output, string Error, bool TimedOut);
 
     /// <summary>
-    /// Runs to completion. <paramref name="onErrorLine"/> receives stderr lines as they complete ('\r' or '\n': git's
+    /// Runs to completion, after writing <paramref name="standardInput"/> (if any) to stdin. <paramref name="onErrorLine"/> receives stderr lines as they complete ('\r' or '\n': git's
     /// progress). Past <paramref name="timeout"/> the tree is killed and <see cref="Finished.TimedOut"/> set; when
     /// <paramref name="cancellationToken"/> fires instead, the tree is killed and the cancellation rethrown.
     /// </summary>
-    public static async Task<Finished> RunAsync(ProcessStartInfo start, TimeSpan timeout, Action<string>? onErrorLine, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<Finished> RunAsync(ProcessStartInfo start, TimeSpan timeout, Action<string>? onErrorLine, ILogger logger, CancellationToken cancellationToken, string? standardInput = null)
     {
         using var process = new Process { StartInfo = start };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         process.Start();
-        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = ReadErrorAsync(process.StandardError, onErrorLine);
+        if (standardInput is not null)
+        {
+            // Small inputs only (a few object names): written whole while stdout and stderr are already being read.
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
+        process.StandardInput.Close();
         var timedOut = false;
         try
         {

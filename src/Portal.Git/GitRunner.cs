@@ -39,8 +39,12 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
     public Task<GitResult> RunAsync(GitCommand command, string? workingDirectory = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         RunAsync(command, workingDirectory, timeout, onProgress: null, cancellationToken);
 
+    /// <summary>Runs a command that reads its requests from stdin (cat-file --batch-check, rev-list --stdin): a few lines of input.</summary>
+    public Task<GitResult> RunWithInputAsync(GitCommand command, string standardInput, string? workingDirectory, CancellationToken cancellationToken = default) =>
+        RunAsync(command, workingDirectory, timeout: null, onProgress: null, cancellationToken, standardInput);
+
     /// <summary>Runs <paramref name="command"/>; <paramref name="onProgress"/> receives stderr lines (git's progress) as they come, scrubbed.</summary>
-    public async Task<GitResult> RunAsync(GitCommand command, string? workingDirectory, TimeSpan? timeout, Action<string>? onProgress, CancellationToken cancellationToken)
+    public async Task<GitResult> RunAsync(GitCommand command, string? workingDirectory, TimeSpan? timeout, Action<string>? onProgress, CancellationToken cancellationToken, string? standardInput = null)
     {
         var started = Stopwatch.GetTimestamp();
         var finished = await ChildProcess.RunAsync(
@@ -48,7 +52,8 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
             timeout ?? options.Value.ShortTimeout,
             onProgress is null ? null : line => onProgress(CredentialScrubber.Scrub(line, command.Secrets)),
             logger,
-            cancellationToken);
+            cancellationToken,
+            standardInput);
         var result = new GitResult(
             finished.ExitCode,
             CredentialScrubber.Scrub(finished.Output, command.Secrets),

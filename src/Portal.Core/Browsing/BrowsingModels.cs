@@ -36,3 +36,6 @@ public enum BlobKind
 
 /// <summary>A file's content for display: text up to a limit, or a label for binary and LFS files.</summary>
 public sealed record BlobView(string Path, long Size, BlobKind Kind, string? Text, bool Truncated);
+
+/// <summary>What is at a path: a directory's entries, or a file.</summary>
+public sealed record PathView(IReadOnlyList<TreeEntry>? Entries, BlobView? Blob);

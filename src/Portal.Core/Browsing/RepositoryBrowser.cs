@@ -62,13 +62,27 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
     /// <summary>One directory level at a commit, directories first.</summary>
     public async Task<IReadOnlyList<TreeEntry>?> TreeAsync(long repositoryId, string commit, string path, CancellationToken cancellationToken)
     {
-        // "<commit>:<path>" names a tree or blob; "<commit>:" is the root tree.
-        var target = $"{commit}:{path}";
-        if (await ShortAnswerAsync(repositoryId, GitCommand.Create("cat-file").Option("-t").EndOfOptions().Value(target), cancellationToken) != "tree")
-        {
-            return null;
-        }
+        var target = Target(commit, path);
+        return await DescribeAsync(repositoryId, target, cancellationToken) is ("tree", _) ? await ListTreeAsync(repositoryId, target, path, cancellationToken) : null;
+    }
 
+    /// <summary>
+    /// What is at a path of a commit, as the Files tab shows it: a directory's entries or a file's contents (null when
+    /// nothing is there). One git process finds out which, one reads it.
+    /// </summary>
+    public async Task<PathView?> ViewAsync(long repositoryId, string commit, string path, CancellationToken cancellationToken)
+    {
+        var target = Target(commit, path);
+        return await DescribeAsync(repositoryId, target, cancellationToken) switch
+        {
+            ("tree", _) => new PathView(await ListTreeAsync(repositoryId, target, path, cancellationToken), null),
+            ("blob", var size) => new PathView(null, await ReadBlobAsync(repositoryId, target, path, size, cancellationToken)),
+            _ => null,
+        };
+    }
+
+    private async Task<IReadOnlyList<TreeEntry>> ListTreeAsync(long repositoryId, string target, string path, CancellationToken cancellationToken)
+    {
         var output = await ReadAsync(repositoryId, GitCommand.Create("ls-tree").Option("-l").Option("-z").EndOfOptions().Value(target), MaxListingBytes, cancellationToken);
         var entries = new List<TreeEntry>();
         foreach (var record in Complete(output, '\0').Split('\0', StringSplitOptions.RemoveEmptyEntries))
@@ -98,14 +112,12 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
     /// <summary>A file at a commit for display, reading at most <see cref="MaxDisplayBytes"/>.</summary>
     public async Task<BlobView?> BlobAsync(long repositoryId, string commit, string path, CancellationToken cancellationToken)
     {
-        var target = $"{commit}:{path}";
-        var size = await ShortAnswerAsync(repositoryId, GitCommand.Create("cat-file").Option("-s").EndOfOptions().Value(target), cancellationToken);
-        var type = await ShortAnswerAsync(repositoryId, GitCommand.Create("cat-file").Option("-t").EndOfOptions().Value(target), cancellationToken);
-        if (!long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var length) || type != "blob")
-        {
-            return null;
-        }
+        var target = Target(commit, path);
+        return await DescribeAsync(repositoryId, target, cancellationToken) is ("blob", var size) ? await ReadBlobAsync(repositoryId, target, path, size, cancellationToken) : null;
+    }
 
+    private async Task<BlobView> ReadBlobAsync(long repositoryId, string target, string path, long length, CancellationToken cancellationToken)
+    {
         var content = await ReadAsync(repositoryId, GitCommand.Create("cat-file").Option("blob").EndOfOptions().Value(target), MaxDisplayBytes, cancellationToken);
         var bytes = content.Bytes;
         var text = Encoding.UTF8.GetString(bytes);
@@ -236,15 +248,25 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
         GitCommand.Create("diff-tree").WithConfig("core.bigFileThreshold", options.Value.MaxDiffFileBytes.ToString(CultureInfo.InvariantCulture))
             .Option("-M").Option("--root").Option("--no-commit-id");
 
+    /// <summary>"&lt;commit&gt;:&lt;path&gt;" names a tree or blob; "&lt;commit&gt;:" is the root tree.</summary>
+    private static string Target(string commit, string path) => $"{commit}:{path}";
+
+    /// <summary>The type and size of the object a name resolves to, from one cat-file --batch-check; null when it names nothing.</summary>
+    private async Task<(string Type, long Size)?> DescribeAsync(long repositoryId, string target, CancellationToken cancellationToken)
+    {
+        // The name travels on stdin, one per line: a path holding a line break cannot be asked for (nor stored by git).
+        if (target.Contains('\n', StringComparison.Ordinal) || target.Contains('\r', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var result = await git.RunWithInputAsync(GitCommand.Create("cat-file").Option("--batch-check=%(objecttype) %(objectsize)"), target + "\n", Path(repositoryId), cancellationToken);
+        var answer = result.Succeeded ? result.StandardOutput.Trim().Split(' ') : [];
+        return answer.Length == 2 && long.TryParse(answer[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? (answer[0], size) : null;
+    }
+
     private Task<GitCappedOutput> ReadAsync(long repositoryId, GitCommand command, int maxBytes, CancellationToken cancellationToken) =>
         git.ReadCappedAsync(command, Path(repositoryId), maxBytes, cancellationToken);
-
-    /// <summary>A one-line answer (an id, a type, a size), or null when git failed.</summary>
-    private async Task<string?> ShortAnswerAsync(long repositoryId, GitCommand command, CancellationToken cancellationToken)
-    {
-        var output = await ReadAsync(repositoryId, command, MaxShortAnswerBytes, cancellationToken);
-        return output.Succeeded && !output.Truncated ? output.Text.Trim() : null;
-    }
 
     private string Path(long repositoryId) => dataDir.RepositoryPath(repositoryId);
 

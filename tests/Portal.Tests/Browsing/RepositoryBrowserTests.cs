@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Browsing;
 using Portal.Git;
@@ -13,13 +12,14 @@ public sealed class RepositoryBrowserTests : IDisposable
     private const long RepositoryId = 7;
     private readonly string dataRoot = Directory.CreateTempSubdirectory("portal-browse-").FullName;
     private readonly RepositoryBrowser browser;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> gitLog = new();
     private readonly string work;
 
     public RepositoryBrowserTests()
     {
         var dataDir = new DataDirectory(dataRoot);
         dataDir.EnsureCreated();
-        browser = new RepositoryBrowser(new GitRunner(Options.Create(new GitOptions { HomePath = dataDir.GitHomePath, TempPath = dataDir.TempPath }), NullLogger<GitRunner>.Instance), dataDir, Options.Create(new BrowsingOptions()));
+        browser = new RepositoryBrowser(new GitRunner(Options.Create(new GitOptions { HomePath = dataDir.GitHomePath, TempPath = dataDir.TempPath }), new ForwardingLogger(new Infrastructure.CollectingLoggerProvider(gitLog).CreateLogger("git"))), dataDir, Options.Create(new BrowsingOptions()));
         work = Path.Combine(dataRoot, "work");
         TestGit.Run(dataRoot, "init", "--quiet", "--initial-branch=main", work);
         Write("README.md", "# Hello\n");
@@ -55,6 +55,40 @@ public sealed class RepositoryBrowserTests : IDisposable
     }
 
     private async Task<string?> HeadAsync() => await browser.ResolveCommitAsync(RepositoryId, "main", default);
+
+    [Fact]
+    public async Task ViewingAFileOrADirectory_RunsGitTwice_OnceToSeeWhatIsThere_OnceToReadIt()
+    {
+        var commit = (await browser.ResolveCommitAsync(RepositoryId, "main", CancellationToken.None))!;
+        gitLog.Clear();
+        var file = await browser.ViewAsync(RepositoryId, commit, "README.md", CancellationToken.None);
+        var fileRuns = GitRuns();
+        gitLog.Clear();
+        var directory = await browser.ViewAsync(RepositoryId, commit, "src", CancellationToken.None);
+        var directoryRuns = GitRuns();
+        var nothing = await browser.ViewAsync(RepositoryId, commit, "no/such/path", CancellationToken.None);
+
+        Assert.Equal("# Hello\n", file!.Blob!.Text);
+        Assert.Null(file.Entries);
+        Assert.Contains(directory!.Entries!, e => e.Name == "main.py");
+        Assert.Null(nothing);
+        Assert.Equal(2, fileRuns);
+        Assert.Equal(2, directoryRuns);
+    }
+
+    private int GitRuns() => gitLog.Count(line => line.Contains(" exited ", StringComparison.Ordinal) || line.Contains("started (streaming)", StringComparison.Ordinal));
+
+    /// <summary>GitRunner wants an ILogger of its own type; this passes its lines to the collecting logger.</summary>
+    private sealed class ForwardingLogger(Microsoft.Extensions.Logging.ILogger inner) : Microsoft.Extensions.Logging.ILogger<GitRunner>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(logLevel, eventId, state, exception, formatter);
+    }
 
     [Fact]
     public async Task Tree_ListsDirectoriesFirst_WithSizes()
