@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
+using Portal.Git;
+
 namespace Portal.Testing;
 
 /// <summary>
@@ -166,42 +168,16 @@ public sealed class GitHttpServer : IAsyncDisposable
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.BaseStream;
 
-        // CGI headers up to the blank line, then the body.
-        var headerBytes = new List<byte>();
-        while (true)
+        // CGI headers up to the blank line (Portal's own parser), then the body.
+        var head = await CgiResponseHead.ReadAsync(stdout, context.RequestAborted);
+        if (head.Status is { } status)
         {
-            var b = stdout.ReadByte();
-            if (b < 0)
-            {
-                break;
-            }
-
-            headerBytes.Add((byte)b);
-            var n = headerBytes.Count;
-            if ((n >= 2 && headerBytes[n - 1] == '\n' && headerBytes[n - 2] == '\n') || (n >= 4 && headerBytes[n - 1] == '\n' && headerBytes[n - 2] == '\r' && headerBytes[n - 3] == '\n'))
-            {
-                break;
-            }
+            context.Response.StatusCode = status;
         }
 
-        foreach (var line in Encoding.ASCII.GetString(headerBytes.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var (name, value) in head.Headers)
         {
-            var colon = line.IndexOf(':');
-            if (colon <= 0)
-            {
-                continue;
-            }
-
-            var name = line[..colon].Trim();
-            var value = line[(colon + 1)..].Trim();
-            if (name.Equals("Status", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.StatusCode = int.Parse(value.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                context.Response.Headers[name] = value;
-            }
+            context.Response.Headers[name] = value;
         }
 
         var isPack = request.Method == "POST" && (request.Path.Value ?? "").EndsWith("git-upload-pack", StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Portal.Core.Hosting;
@@ -170,41 +169,15 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
     /// <summary>CGI headers (up to the blank line) become the response status and headers.</summary>
     private static async Task WriteHeadersAsync(Stream output, HttpResponse response, CancellationToken cancellationToken)
     {
-        var header = new StringBuilder();
-        var one = new byte[1];
-        while (await output.ReadAsync(one, cancellationToken) == 1)
+        var head = await CgiResponseHead.ReadAsync(output, cancellationToken);
+        if (head.Status is { } status)
         {
-            header.Append((char)one[0]);
-            if (header.Length > 16 * 1024)
-            {
-                throw new IOException("git http-backend sent an over-long header.");
-            }
-
-            var text = header.ToString();
-            if (text.EndsWith("\n\n", StringComparison.Ordinal) || text.EndsWith("\r\n\r\n", StringComparison.Ordinal))
-            {
-                break;
-            }
+            response.StatusCode = status;
         }
 
-        foreach (var line in header.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var (name, value) in head.Headers)
         {
-            var colon = line.IndexOf(':');
-            if (colon <= 0)
-            {
-                continue;
-            }
-
-            var name = line[..colon].Trim();
-            var value = line[(colon + 1)..].Trim();
-            if (name.Equals("Status", StringComparison.OrdinalIgnoreCase))
-            {
-                response.StatusCode = int.Parse(value.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                response.Headers[name] = value;
-            }
+            response.Headers[name] = value;
         }
     }
 
