@@ -1,9 +1,10 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Outbound;
 using Portal.Testing;
 using Portal.Tests.Mirroring;
+using Portal.Tests.Outbound;
 
 namespace Portal.Tests.Hardening;
 

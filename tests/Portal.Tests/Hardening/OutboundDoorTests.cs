@@ -4,6 +4,7 @@ using Portal.Outbound;
 using Portal.Testing;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Mirroring;
+using Portal.Tests.Outbound;
 
 namespace Portal.Tests.Hardening;
 

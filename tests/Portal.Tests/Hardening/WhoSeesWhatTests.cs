@@ -10,6 +10,7 @@ using Portal.Core.Repositories;
 using Portal.Core;
 using Portal.Outbound;
 using Portal.Tests.Mirroring;
+using Portal.Tests.Outbound;
 
 namespace Portal.Tests.Hardening;
 

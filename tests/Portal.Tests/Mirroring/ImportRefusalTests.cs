@@ -1,10 +1,11 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Outbound;
 using Portal.Tests.Infrastructure;
+using Portal.Tests.Outbound;
 
 namespace Portal.Tests.Mirroring;
 

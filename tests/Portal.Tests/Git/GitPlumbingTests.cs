@@ -1,7 +1,7 @@
 using Portal.Git;
 using Portal.Core.Mirroring;
 
-namespace Portal.Tests.Mirroring;
+namespace Portal.Tests.Git;
 
 public sealed class GitPlumbingTests
 {

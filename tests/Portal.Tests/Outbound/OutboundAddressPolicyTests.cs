@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Upstreams;
 using Portal.Outbound;
 
-namespace Portal.Tests.Mirroring;
+namespace Portal.Tests.Outbound;
 
 public sealed class OutboundAddressPolicyTests
 {

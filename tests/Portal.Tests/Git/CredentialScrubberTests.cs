@@ -1,7 +1,7 @@
 using Portal.Core.Upstreams;
 using Portal.Git;
 
-namespace Portal.Tests.Mirroring;
+namespace Portal.Tests.Git;
 
 /// <summary>Table of real git outputs (captured from git 2.39 on this machine, and the older forms git used to print).</summary>
 public sealed class CredentialScrubberTests

@@ -1,7 +1,7 @@
 using Portal.Core.Upstreams;
 
 
-namespace Portal.Tests.Mirroring;
+namespace Portal.Tests.Upstreams;
 
 public sealed class UpstreamUrlTests
 {

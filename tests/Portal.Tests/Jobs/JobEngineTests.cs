@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Jobs;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Jobs;
+
+/// <summary>What the test job kind does for each target: the test writes the script, the handler follows it.</summary>
+public sealed class TestJobScript
+{
+    public ConcurrentDictionary<long, Func<JobRun, CancellationToken, Task<JobResult>>> Behaviour { get; } = new();
+
+    public ConcurrentQueue<(long TargetId, JobTrigger Trigger)> Runs { get; } = new();
+
+    public ConcurrentQueue<(long TargetId, string Reason)> Abandoned { get; } = new();
+}
+
+public sealed class TestJobHandler(TestJobScript script) : IJobHandler
+{
+    public const string Kind = "test-job";
+
+    public Task<JobResult> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        script.Runs.Enqueue((run.TargetId, run.Trigger));
+        return script.Behaviour.TryGetValue(run.TargetId, out var behaviour) ? behaviour(run, cancellationToken) : Task.FromResult(JobResult.Success);
+    }
+
+    public Task<JobSchedule> ScheduleAsync(long targetId, CancellationToken cancellationToken) =>
+        Task.FromResult(new JobSchedule(TimeSpan.FromHours(1), TimeSpan.FromHours(1)));
+
+    public Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken)
+    {
+        script.Abandoned.Enqueue((targetId, reason));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Portal with one more kind of job, driven by the test: the engine itself, on a real SQLite file.</summary>
+public sealed class JobEnginePortalFactory : PortalFactory
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Portal:Jobs:SchedulerPeriod"] = "01:00:00" };
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton<TestJobScript>();
+        services.AddJobKind<TestJobHandler>(TestJobHandler.Kind, _ => new JobKind(TestJobHandler.Kind, 2, new JobRetryPolicy(3, TimeSpan.FromMinutes(1))));
+    }
+}
+
+public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixture<JobEnginePortalFactory>
+{
+    private static long nextTarget = 1000;
+
+    private TestJobScript Script => portal.Services.GetRequiredService<TestJobScript>();
+
+    [Fact]
+    public async Task AHandlerThatThrows_EndsItsRunAsFailed_CountsTowardHardFail_AndThenStops()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        Script.Behaviour[target] = (_, _) => throw new InvalidOperationException("a bug in a handler");
+        await CreateAsync(target, JobTrigger.Import);
+
+        for (var failures = 1; failures <= 3; failures++)
+        {
+            var job = await WaitUntilAsync(target, j => j.Status is JobStatus.Failed or JobStatus.HardFailed && j.ConsecutiveFailures == failures);
+            Assert.Equal(JobWorkerPool.InternalErrorMessage, job.LastError);
+            Assert.Null(job.LeaseOwner);
+            if (failures < 3)
+            {
+                Assert.Equal(JobStatus.Failed, job.Status);
+                portal.Clock.Advance(TimeSpan.FromHours(2));
+                await portal.Services.GetRequiredService<JobScheduler>().RunPassAsync(CancellationToken.None);
+            }
+        }
+
+        var stopped = await FindAsync(target);
+        Assert.Equal(JobStatus.HardFailed, stopped.Status);
+        Assert.Null(stopped.DueAt);
+        Assert.Equal(3, Script.Abandoned.Count(a => a.TargetId == target));
+        portal.Clock.Advance(TimeSpan.FromDays(30));
+        await portal.Services.GetRequiredService<JobScheduler>().RunPassAsync(CancellationToken.None);
+        Assert.Equal(3, Script.Runs.Count(r => r.TargetId == target));
+    }
+
+    [Fact]
+    public async Task SimultaneousRequests_QueueExactlyOneRun()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var gate = new TaskCompletionSource();
+        Script.Behaviour[target] = async (_, _) =>
+        {
+            await gate.Task;
+            return JobResult.Success;
+        };
+        await CreateAsync(target, queueWith: null);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RequestAsync(target, new JobRequestRules())));
+        gate.SetResult();
+
+        Assert.Single(results, r => r.Outcome == JobRequestOutcome.Queued);
+        Assert.All(results.Where(r => r.Outcome != JobRequestOutcome.Queued), r => Assert.Equal(JobRequestOutcome.AlreadyQueued, r.Outcome));
+        await WaitUntilAsync(target, j => j.Status == JobStatus.Succeeded);
+        Assert.Single(Script.Runs, r => r.TargetId == target);
+    }
+
+    [Fact]
+    public async Task ABurstOfCoalescingRequests_WhileRunning_IsOneMoreRun()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var firstRunStarted = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Script.Behaviour[target] = async (_, _) =>
+        {
+            firstRunStarted.TrySetResult();
+            await release.Task;
+            return JobResult.Success;
+        };
+        await CreateAsync(target, JobTrigger.Webhook);
+        await firstRunStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var burst = new List<JobRequestResult>();
+        for (var i = 0; i < 20; i++)
+        {
+            burst.Add(await RequestAsync(target, new JobRequestRules(Coalesce: true), JobTrigger.Webhook));
+        }
+
+        release.SetResult();
+        await WaitUntilAsync(target, j => j.Status == JobStatus.Succeeded && !j.RerunRequested && Script.Runs.Count(r => r.TargetId == target) == 2);
+        await Task.Delay(200);
+
+        Assert.All(burst, r => Assert.Equal(JobRequestOutcome.Coalesced, r.Outcome));
+        Assert.Equal(2, Script.Runs.Count(r => r.TargetId == target));
+    }
+
+    [Fact]
+    public async Task RequestsByPeople_AreClaimedBeforeScheduledWork()
+    {
+        var scheduled = Enumerable.Range(0, 3).Select(_ => Interlocked.Increment(ref nextTarget)).ToList();
+        var manual = Interlocked.Increment(ref nextTarget);
+        foreach (var target in scheduled)
+        {
+            await CreateAsync(target, queueWith: null);
+        }
+
+        await CreateAsync(manual, queueWith: null);
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            // All queued in one go, the scheduled ones first; no worker has looked yet (they wake on the request below).
+            var engine = scope.ServiceProvider.GetRequiredService<JobEngine>();
+            foreach (var target in scheduled)
+            {
+                await engine.RescheduleAsync(TestJobHandler.Kind, target, portal.Clock.GetUtcNow().UtcDateTime.AddSeconds(-1));
+            }
+        }
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var engine = scope.ServiceProvider.GetRequiredService<JobEngine>();
+            Assert.True(await engine.QueueDueAsync(CancellationToken.None) >= 3);
+            Assert.Equal(JobRequestOutcome.Queued, (await engine.RequestAsync(TestJobHandler.Kind, manual, JobTrigger.Manual, null, new JobRequestRules())).Outcome);
+        }
+
+        await WaitUntilAsync(manual, j => j.Status == JobStatus.Succeeded);
+        await Task.WhenAll(scheduled.Select(t => WaitUntilAsync(t, j => j.Status == JobStatus.Succeeded)));
+        var order = Script.Runs.Select(r => r.TargetId).Where(t => t == manual || scheduled.Contains(t)).ToList();
+        Assert.True(order.IndexOf(manual) <= 1, $"the manual request ran at position {order.IndexOf(manual)} of {string.Join(",", order)}");
+        Assert.Equal(JobTrigger.Schedule, Script.Runs.First(r => r.TargetId == scheduled[0]).Trigger);
+    }
+
+    [Fact]
+    public async Task AWorkerThatLostItsLease_CannotOverwriteWhatRecoveryDecided()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Script.Behaviour[target] = async (_, _) =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            return JobResult.Success;
+        };
+        await CreateAsync(target, JobTrigger.Manual);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The worker stalls past its lease (the clock jumps); another pass ends its run as a failure.
+        portal.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await portal.Services.GetRequiredService<JobScheduler>().RecoverExpiredAsync(CancellationToken.None));
+        var recovered = await FindAsync(target);
+        release.SetResult();
+        await Task.Delay(500);
+
+        var after = await FindAsync(target);
+        Assert.Equal(JobScheduler.LeaseExpiredMessage, after.LastError);
+        Assert.Equal(recovered.ConsecutiveFailures, after.ConsecutiveFailures);
+        Assert.Null(after.LastSuccessAt);
+    }
+
+    private async Task CreateAsync(long target, JobTrigger? queueWith)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var engine = scope.ServiceProvider.GetRequiredService<JobEngine>();
+        await engine.CreateAsync(TestJobHandler.Kind, target, queueWith, null);
+        engine.Announce(TestJobHandler.Kind, target);
+    }
+
+    private async Task<JobRequestResult> RequestAsync(long target, JobRequestRules rules, JobTrigger trigger = JobTrigger.Manual)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobEngine>().RequestAsync(TestJobHandler.Kind, target, trigger, null, rules);
+    }
+
+    private async Task<Job> FindAsync(long target)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<JobEngine>().FindAsync(TestJobHandler.Kind, target))!;
+    }
+
+    private async Task<Job> WaitUntilAsync(long target, Func<Job, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var job = await FindAsync(target);
+            if (done(job))
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Job for {target} is {job.Status} ({job.ConsecutiveFailures} failures, {job.LastError}).");
+            await Task.Delay(20);
+        }
+    }
+}
