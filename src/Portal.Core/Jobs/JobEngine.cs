@@ -105,9 +105,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     /// <summary>Claims the oldest queued job of <paramref name="kind"/>, most urgent first: Queued → Running under a lease.</summary>
     public async Task<JobClaim?> ClaimAsync(string kind, string owner, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var until = now + options.Value.Lease;
-        var row = await ClaimRowAsync(kind, owner, now, until, cancellationToken);
+        var row = await ClaimRowAsync(kind, owner, cancellationToken);
         if (row is null)
         {
             return null;
@@ -119,18 +117,22 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
 
     /// <summary>
     /// The claim, one statement: the oldest queued job of the kind (most urgent first) becomes Running under this
-    /// owner's lease, and its row comes back. Read by position, through the connection EF uses.
+    /// owner's lease, and its row comes back. Read by position, through the connection EF uses. Only jobs queued no
+    /// later than the claimer's "now" qualify: a worker that read the clock and then waited (for the database's write
+    /// lock, for a thread) must not stamp a job queued after that with an attempt time, and a lease, from before it.
     /// </summary>
-    private async Task<JobRun?> ClaimRowAsync(string kind, string owner, DateTime now, DateTime until, CancellationToken cancellationToken)
+    private async Task<JobRun?> ClaimRowAsync(string kind, string owner, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var until = now + options.Value.Lease;
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 UPDATE "Jobs" SET "Status" = 'Running', "LeaseOwner" = $owner, "LeaseExpiresAt" = $until, "LastAttemptAt" = $now, "Version" = "Version" + 1
-                WHERE "Id" = (SELECT "Id" FROM "Jobs" WHERE "Kind" = $kind AND "Status" = 'Queued' ORDER BY "Priority" DESC, "QueuedAt", "Id" LIMIT 1)
+                WHERE "Id" = (SELECT "Id" FROM "Jobs" WHERE "Kind" = $kind AND "Status" = 'Queued' AND "QueuedAt" <= $now ORDER BY "Priority" DESC, "QueuedAt", "Id" LIMIT 1)
                   AND "Status" = 'Queued'
                 RETURNING "Id", "TargetId", "QueuedTrigger", "QueuedBy", "ConsecutiveFailures"
                 """;
