@@ -6,11 +6,17 @@ namespace Portal.Core.Repositories;
 
 public static class RepositoriesServiceCollectionExtensions
 {
-    /// <summary>Repositories themselves: access, creation and settings, browsing, the storage quota they share, housekeeping.</summary>
+    /// <summary>Repositories themselves: access, creation, settings, conversion, removal and activity, browsing, the storage quota they share, housekeeping.</summary>
     public static IServiceCollection AddRepositories(this IServiceCollection services)
     {
         services.AddScoped<RepositoryAccess>();
-        services.AddScoped<RepositoryService>();
+        services.AddScoped<RepositoryInputValidator>();
+        services.AddScoped<RepositoryCreationService>();
+        services.AddScoped<ConnectionTestService>();
+        services.AddScoped<RepositorySettingsService>();
+        services.AddScoped<RepositoryConversionService>();
+        services.AddScoped<RepositoryRemovalService>();
+        services.AddScoped<RepositoryActivityService>();
         services.AddScoped<Remotes.ExternalRemoteService>();
         services.AddOptions<BrowsingOptions>().BindConfiguration(BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RepositoryBrowser>();
