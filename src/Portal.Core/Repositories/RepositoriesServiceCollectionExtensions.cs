@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Browsing;
+using Portal.Core.ExternalRemotes;
 using Portal.Core.Storage;
 
 namespace Portal.Core.Repositories;
@@ -17,7 +18,7 @@ public static class RepositoriesServiceCollectionExtensions
         services.AddScoped<RepositoryConversionService>();
         services.AddScoped<RepositoryRemovalService>();
         services.AddScoped<RepositoryActivityService>();
-        services.AddScoped<Remotes.ExternalRemoteService>();
+        services.AddScoped<ExternalRemoteService>();
         services.AddOptions<BrowsingOptions>().BindConfiguration(BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RepositoryBrowser>();
         // One quota per repository for its large files, whichever tool stores them (Git LFS, DVC).

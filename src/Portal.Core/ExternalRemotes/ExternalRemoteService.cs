@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Repositories;
 
-namespace Portal.Core.Remotes;
+namespace Portal.Core.ExternalRemotes;
 
 /// <summary>
 /// Remotes a project keeps elsewhere, attached by its maintainers. Who may add or remove is checked here, when the
