@@ -24,7 +24,7 @@ public sealed class RepositorySettingsService(
 {
     public async Task<Outcome<Repository>> UpdateAsync(string actorUserId, Repository repository, UpdateRepositoryRequest request, CancellationToken cancellationToken = default)
     {
-        if (await access.RefuseUnlessAdminAsync(actorUserId, repository, "change its settings", cancellationToken) is { } refused)
+        if (await RefuseUnlessAllowedAsync(actorUserId, repository, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -121,6 +121,10 @@ public sealed class RepositorySettingsService(
 
         return tracked;
     }
+
+    /// <summary>Null when the actor administers the repository now; else why they cannot change its settings.</summary>
+    public Task<PortalError?> RefuseUnlessAllowedAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default) =>
+        access.RefuseUnlessAdminAsync(actorUserId, repository, "change its settings", cancellationToken);
 
     /// <summary>The public half of a repository's deploy key (not secret), if it has one.</summary>
     public Task<string?> DeployPublicKeyAsync(long repositoryId, CancellationToken cancellationToken = default) =>

@@ -104,7 +104,8 @@ public static class RepositoryEndpoints
         var request = body.ToRequest();
         if (!request.Succeeded)
         {
-            return request.Error!.ToProblem();
+            // Who may edit is answered first, as the service answers it: someone who may not learns nothing more.
+            return (await settings.RefuseUnlessAllowedAsync(user.UserId(), repository, cancellationToken) ?? request.Error!).ToProblem();
         }
 
         var updated = await settings.UpdateAsync(user.UserId(), repository, request.Value!, cancellationToken);

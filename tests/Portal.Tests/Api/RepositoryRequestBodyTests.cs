@@ -82,4 +82,18 @@ public sealed class RepositoryRequestBodyTests(PortalFactory portal) : IClassFix
         var after = await edited.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(("internal", ""), (after.GetProperty("visibility").GetString(), after.GetProperty("description").GetString()));
     }
+
+    [Fact]
+    public async Task OverTheApi_SomeoneWhoMayNotEdit_IsToldSo_BeforeTheirVisibilityIsParsed()
+    {
+        var (owner, ownerPassword) = await portal.CreateUserAsync("owner");
+        var (reader, readerPassword) = await portal.CreateUserAsync("reader");
+        using var ownerApi = portal.BearerClient(await portal.CreateTokenAsync(owner, ownerPassword));
+        using var readerApi = portal.BearerClient(await portal.CreateTokenAsync(reader, readerPassword));
+        Assert.Equal(HttpStatusCode.Created, (await ownerApi.PostAsJsonAsync("/api/v1/repos", new { mode = "hosted", owner, name = "shown", visibility = "public" })).StatusCode);
+
+        var refused = await readerApi.PatchAsJsonAsync($"/api/v1/repos/{owner}/shown", new { visibility = "secret" });
+
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Forbidden, "can change its settings");
+    }
 }
