@@ -11,43 +11,30 @@ namespace Portal.Core.Accounts;
 public sealed class AccountService(
     PortalDbContext db,
     UserManager<PortalUser> users,
-    TimeProvider clock,
+    OwnerNameReservation names,
     IOptions<PortalOptions> options,
     ILogger<AccountService> logger)
 {
     public async Task<Outcome<PortalUser>> RegisterAsync(string userName, string email, string password, CancellationToken cancellationToken = default)
     {
-        var check = OwnerNamePolicy.Check(userName);
-        if (!check.IsValid)
+        var reserved = await names.ReserveAsync(userName, OwnerKind.User, cancellationToken);
+        if (!reserved.Succeeded)
         {
-            return PortalError.Invalid(check.Error!);
+            return reserved.Error!;
         }
 
-        userName = userName.Trim();
-        var slug = OwnerNamePolicy.Normalize(userName);
-        if (await db.Owners.AnyAsync(o => o.Slug == slug, cancellationToken))
-        {
-            return PortalError.Conflict($"The name '{slug}' is already taken by a user or an organization.");
-        }
-
-        var now = clock.GetUtcNow().UtcDateTime;
+        var owner = reserved.Value!;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var owner = new Owner { Name = userName, Slug = slug, Kind = OwnerKind.User, CreatedAt = now };
         db.Owners.Add(owner);
-        try
+        if (await names.SaveAsync(owner, cancellationToken) is { } taken)
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
             // Lost a race with another registration of the same name: the unique index decided.
-            return PortalError.Conflict($"The name '{slug}' is already taken by a user or an organization.");
+            return taken;
         }
 
         // The first account becomes admin unless an admin is configured explicitly.
         var makeAdmin = string.IsNullOrEmpty(options.Value.Admin.UserName) && !await db.Users.AnyAsync(cancellationToken);
-        var user = new PortalUser { UserName = userName, Email = email.Trim(), OwnerId = owner.Id, IsAdmin = makeAdmin, CreatedAt = now };
+        var user = new PortalUser { UserName = owner.Name, Email = email.Trim(), OwnerId = owner.Id, IsAdmin = makeAdmin, CreatedAt = owner.CreatedAt };
         var result = await users.CreateAsync(user, password);
         if (!result.Succeeded)
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
+using Portal.Core.ExternalRemotes;
 using Portal.Core.Organizations;
 using Portal.Core.Repositories;
 using Portal.Core.Tokens;
@@ -48,7 +49,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<Experiments.TrackingExperimentTag> TrackingExperimentTags => Set<Experiments.TrackingExperimentTag>();
 
-    public DbSet<Remotes.ExternalRemote> ExternalRemotes => Set<Remotes.ExternalRemote>();
+    public DbSet<ExternalRemote> ExternalRemotes => Set<ExternalRemote>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -38,6 +38,7 @@ public static class PortalCoreServiceCollectionExtensions
     {
         services.AddScoped<AccountService>();
         services.AddScoped<OwnerService>();
+        services.AddScoped<OwnerNameReservation>();
         services.AddScoped<OrganizationService>();
         services.AddScoped<PersonalAccessTokenService>();
         services.AddSingleton<SecretProtector>();

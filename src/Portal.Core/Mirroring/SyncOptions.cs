@@ -16,6 +16,9 @@ public sealed class SyncOptions : IValidatableObject
     /// <summary>How soon after a manual sync another manual sync is accepted.</summary>
     public TimeSpan MinManualInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary><see cref="MinManualInterval"/> as people read it, in the API's refusal and on the sync button: "5 minutes".</summary>
+    public string MinManualIntervalText => $"{MinManualInterval.TotalMinutes:0} minutes";
+
     /// <summary>Syncs running at once; the rest wait in order.</summary>
     [Range(1, 256)]
     public int MaxConcurrent { get; set; } = 2 * Environment.ProcessorCount;

@@ -54,7 +54,7 @@ public sealed class SyncRequestService(RepositoryAccess access, JobEngine jobs, 
     private string TooSoonMessage(Job job, TimeSpan retryAfter)
     {
         var ago = clock.GetUtcNow().UtcDateTime - job.LastManualRequestAt!.Value;
-        return $"This repository was synced manually {FormatAgo(ago)}; manual syncs are limited to one every {options.Value.MinManualInterval.TotalMinutes:0} minutes. Try again in {Math.Ceiling(retryAfter.TotalSeconds):0} s.";
+        return $"This repository was synced manually {FormatAgo(ago)}; manual syncs are limited to one every {options.Value.MinManualIntervalText}. Try again in {Math.Ceiling(retryAfter.TotalSeconds):0} s.";
     }
 
     private static string FormatAgo(TimeSpan ago) => ago.TotalSeconds < 90 ? $"{ago.TotalSeconds:0} s ago" : $"{ago.TotalMinutes:0} min ago";

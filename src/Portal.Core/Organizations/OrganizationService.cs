@@ -9,30 +9,23 @@ namespace Portal.Core.Organizations;
 /// Organizations and their members. Owners and maintainers manage members (as in GitLab); only owners grant or
 /// take away the owner role, and an organization always keeps at least one owner.
 /// </summary>
-public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, ILogger<OrganizationService> logger)
+public sealed class OrganizationService(PortalDbContext db, OwnerNameReservation names, TimeProvider clock, ILogger<OrganizationService> logger)
 {
     public async Task<Outcome<Organization>> CreateAsync(string creatorUserId, string name, string? description, CancellationToken cancellationToken = default)
     {
-        var check = OwnerNamePolicy.Check(name);
-        if (!check.IsValid)
+        var reserved = await names.ReserveAsync(name, OwnerKind.Organization, cancellationToken);
+        if (!reserved.Succeeded)
         {
-            return PortalError.Invalid(check.Error!);
+            return reserved.Error!;
         }
 
-        name = name.Trim();
-        var slug = OwnerNamePolicy.Normalize(name);
-        if (await db.Owners.AnyAsync(o => o.Slug == slug, cancellationToken))
-        {
-            return PortalError.Conflict($"The name '{slug}' is already taken by a user or an organization.");
-        }
-
-        var now = clock.GetUtcNow().UtcDateTime;
+        var owner = reserved.Value!;
         var organization = new Organization
         {
-            Owner = new Owner { Name = name, Slug = slug, Kind = OwnerKind.Organization, CreatedAt = now },
+            Owner = owner,
             Description = (description ?? "").Trim(),
-            CreatedAt = now,
-            Members = [new OrganizationMember { UserId = creatorUserId, Role = OrganizationRole.Owner, AddedAt = now }],
+            CreatedAt = owner.CreatedAt,
+            Members = [new OrganizationMember { UserId = creatorUserId, Role = OrganizationRole.Owner, AddedAt = owner.CreatedAt }],
         };
         if (organization.Description.Length > 1000)
         {
@@ -40,17 +33,12 @@ public sealed class OrganizationService(PortalDbContext db, TimeProvider clock, 
         }
 
         db.Organizations.Add(organization);
-        try
+        if (await names.SaveAsync(owner, cancellationToken) is { } taken)
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            return PortalError.Conflict($"The name '{slug}' is already taken by a user or an organization.");
+            return taken;
         }
 
-        logger.LogInformation("Organization {Organization} created by {UserId}", slug, creatorUserId);
+        logger.LogInformation("Organization {Organization} created by {UserId}", owner.Slug, creatorUserId);
         return organization;
     }
 

@@ -1,17 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Browsing;
+using Portal.Core.ExternalRemotes;
 using Portal.Core.Storage;
 
 namespace Portal.Core.Repositories;
 
 public static class RepositoriesServiceCollectionExtensions
 {
-    /// <summary>Repositories themselves: access, creation and settings, browsing, the storage quota they share, housekeeping.</summary>
+    /// <summary>Repositories themselves: access, creation, settings, conversion, removal and activity, browsing, the storage quota they share, housekeeping.</summary>
     public static IServiceCollection AddRepositories(this IServiceCollection services)
     {
         services.AddScoped<RepositoryAccess>();
-        services.AddScoped<RepositoryService>();
-        services.AddScoped<Remotes.ExternalRemoteService>();
+        services.AddScoped<RepositoryInputValidator>();
+        services.AddScoped<RepositoryCreationService>();
+        services.AddScoped<ConnectionTestService>();
+        services.AddScoped<RepositorySettingsService>();
+        services.AddScoped<RepositoryConversionService>();
+        services.AddScoped<RepositoryRemovalService>();
+        services.AddScoped<RepositoryActivityService>();
+        services.AddScoped<ExternalRemoteService>();
         services.AddOptions<BrowsingOptions>().BindConfiguration(BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RepositoryBrowser>();
         // One quota per repository for its large files, whichever tool stores them (Git LFS, DVC).

@@ -70,6 +70,20 @@ public sealed class RepositoryAccess(PortalDbContext db)
         return repository is null ? RepositoryRole.None : await RoleAsync(repository, userId, cancellationToken);
     }
 
+    /// <summary>
+    /// The check every maintainer's change runs at the moment it is made, not when its page was rendered: a page opened
+    /// before someone lost their role gives no right of its own. Null when the actor administers the repository.
+    /// </summary>
+    public async Task<PortalError?> RefuseUnlessAdminAsync(string actorUserId, Repository repository, string action, CancellationToken cancellationToken = default) =>
+        RefusalFor(await RoleAsync(repository, actorUserId, cancellationToken), action);
+
+    /// <inheritdoc cref="RefuseUnlessAdminAsync(string, Repository, string, CancellationToken)"/>
+    public async Task<PortalError?> RefuseUnlessAdminAsync(string actorUserId, long repositoryId, string action, CancellationToken cancellationToken = default) =>
+        RefusalFor(await RoleAsync(repositoryId, actorUserId, cancellationToken), action);
+
+    private static PortalError? RefusalFor(RepositoryRole role, string action) =>
+        role < RepositoryRole.Admin ? PortalError.Forbidden($"Only the repository's owner, or its organization's owners and maintainers, can {action}.") : null;
+
     /// <summary>The repositories a user can see (all public ones, internal ones when signed in, private ones they belong to).</summary>
     public async Task<IQueryable<Repository>> VisibleToAsync(string? userId, CancellationToken cancellationToken = default)
     {

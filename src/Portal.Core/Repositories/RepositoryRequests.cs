@@ -1,20 +1,22 @@
 namespace Portal.Core.Repositories;
 
 /// <summary>
-/// What a person asks for when creating a repository (from the API or the wizard). Everything is untrusted.
-/// <paramref name="HostKeys"/>: for ssh upstreams, the known_hosts lines to pin (the connection test's, or typed in);
-/// without them the key the server presents at the first sync is pinned.
+/// What a person asks for when creating a repository (from the API or the pages). Everything but the enums is
+/// untrusted text. <paramref name="Visibility"/>: null for the default, private. <paramref name="CloneUrl"/>,
+/// <paramref name="LfsUrl"/> and <paramref name="HostKeys"/> are for mirrors and migrations only; <paramref name="HostKeys"/>
+/// are the known_hosts lines to pin for ssh upstreams (the connection test's, or typed in): without them the key the
+/// server presents at the first sync is pinned. Pass the optional ones by name.
 /// </summary>
 public sealed record CreateRepositoryRequest(
-    string? CloneUrl,
-    string? Mode,
+    RepositoryMode Mode,
     string? Owner,
     string? Name,
-    string? Visibility,
-    string? Description,
-    UpstreamAuthRequest? Auth,
-    int? IntervalHours,
-    bool? Lfs,
+    string? CloneUrl = null,
+    RepositoryVisibility? Visibility = null,
+    string? Description = null,
+    UpstreamAuthRequest? Auth = null,
+    int? IntervalHours = null,
+    bool? Lfs = null,
     string? LfsUrl = null,
     string? HostKeys = null);
 
@@ -22,11 +24,22 @@ public sealed record CreateRepositoryRequest(
 public sealed record UpstreamAuthRequest(string? Username, string? Secret, string? DeployKeyId);
 
 /// <summary>
-/// An edit; null fields stay as they are. An empty <see cref="LfsUrl"/> goes back to the endpoint derived from the
-/// upstream URL; <paramref name="HostKeys"/> replaces the pinned SSH host keys ("" forgets them: the next sync pins what
-/// the server presents).
+/// An edit; null fields stay as they are, so pass the ones to change by name. An empty <see cref="LfsUrl"/> goes back to
+/// the endpoint derived from the upstream URL; <paramref name="HostKeys"/> replaces the pinned SSH host keys ("" forgets
+/// them: the next sync pins what the server presents).
 /// </summary>
-public sealed record UpdateRepositoryRequest(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth, string? LfsUrl = null, string? HostKeys = null);
+public sealed record UpdateRepositoryRequest(
+    string? Description = null,
+    RepositoryVisibility? Visibility = null,
+    int? IntervalHours = null,
+    bool? Lfs = null,
+    UpstreamAuthRequest? Auth = null,
+    string? LfsUrl = null,
+    string? HostKeys = null)
+{
+    /// <summary>Whether the edit touches what only mirrors have: interval, LFS, credentials, host keys.</summary>
+    public bool ChangesMirrorSettings => IntervalHours is not null || Lfs is not null || Auth is not null || LfsUrl is not null || HostKeys is not null;
+}
 
 /// <summary>What a connection test found. For ssh, <paramref name="HostKeys"/> are the known_hosts lines seen (public data): pass them on to pin exactly these.</summary>
 public sealed record ConnectionTestResult(int Branches, int Tags, string? DefaultBranch, IReadOnlyList<string> HostKeyFingerprints, string? HostKeys);

@@ -17,7 +17,7 @@ public static partial class HostKeyInput
     /// <summary>known_hosts text to pin, or why the input cannot be used.</summary>
     public static async Task<Outcome<string>> CheckAsync(string input, UpstreamUrl url, SshTools ssh, CancellationToken cancellationToken)
     {
-        if (url.Scheme != "ssh")
+        if (!url.HasHostKeys)
         {
             return PortalError.Invalid("Host keys apply to ssh:// (and user@host:path) upstreams only: leave them out for https://, http:// and git://.");
         }

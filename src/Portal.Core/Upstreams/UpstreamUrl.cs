@@ -24,6 +24,12 @@ public sealed partial record UpstreamUrl(string Scheme, string? UserName, string
 
     public bool IsHttp => Scheme is "http" or "https";
 
+    /// <summary>Over SSH Portal authenticates with a deploy key it generated, never a password or token.</summary>
+    public bool AuthenticatesWithDeployKey => Scheme == "ssh";
+
+    /// <summary>SSH servers prove who they are with host keys, which Portal pins; other transports have none.</summary>
+    public bool HasHostKeys => Scheme == "ssh";
+
     /// <summary>The normalised URL, safe to store and show: it never carries a password.</summary>
     public override string ToString() => Format(Host);
 

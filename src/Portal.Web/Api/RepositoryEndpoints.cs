@@ -30,25 +30,31 @@ public static class RepositoryEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(CreateRepositoryRequest? request, ClaimsPrincipal user, RepositoryService repositories, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateRepositoryBody? body, ClaimsPrincipal user, RepositoryCreationService creation, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
-        if (request is null)
+        if (body is null)
         {
             return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Send a JSON body such as {\"cloneUrl\": \"https://host/org/repo.git\", \"mode\": \"mirror\", \"owner\": \"you\", \"name\": \"repo\"}.");
         }
 
-        var created = await repositories.CreateAsync(user.UserId(), request, cancellationToken);
+        var request = body.ToRequest();
+        if (!request.Succeeded)
+        {
+            return request.Error!.ToProblem();
+        }
+
+        var created = await creation.CreateAsync(user.UserId(), request.Value!, cancellationToken);
         if (!created.Succeeded)
         {
             return created.Error!.ToProblem();
         }
 
         var repository = created.Value!;
-        var body = RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http));
+        var response = RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http));
         // Mirrors and migrations import in the background: 202 says "accepted, follow the sync status".
         return repository.Mode == RepositoryMode.Hosted
-            ? TypedResults.Created($"/api/v1/repos/{body.FullName}", body)
-            : TypedResults.Accepted($"/api/v1/repos/{body.FullName}", body);
+            ? TypedResults.Created($"/api/v1/repos/{response.FullName}", response)
+            : TypedResults.Accepted($"/api/v1/repos/{response.FullName}", response);
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, RepositoryAccess access, JobEngine jobs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
@@ -64,9 +70,9 @@ public static class RepositoryEndpoints
         return TypedResults.Ok(list.Select(r => RepositoryResponse.From(r, syncs.GetValueOrDefault(r.Id), roles[r.Id], baseUrl)).ToList());
     }
 
-    private static async Task<IResult> TestConnectionAsync(ConnectionTestRequest? request, ClaimsPrincipal user, RepositoryService repositories, CancellationToken cancellationToken)
+    private static async Task<IResult> TestConnectionAsync(ConnectionTestRequest? request, ClaimsPrincipal user, ConnectionTestService connectionTest, CancellationToken cancellationToken)
     {
-        var result = await repositories.TestConnectionAsync(user.UserId(), request?.CloneUrl, request?.Auth, request?.HostKeys, cancellationToken);
+        var result = await connectionTest.TestAsync(user.UserId(), request?.CloneUrl, request?.Auth, request?.HostKeys, cancellationToken);
         return result.Succeeded ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
     }
 
@@ -82,7 +88,7 @@ public static class RepositoryEndpoints
         return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), role, publicUrl.For(http)));
     }
 
-    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryRequest? request, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryBody? body, ClaimsPrincipal user, RepositoryAccess access, RepositorySettingsService settings, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -90,12 +96,19 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
-        if (request is null)
+        if (body is null)
         {
             return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Send the fields to change, e.g. {\"description\": \"...\", \"intervalHours\": 6}.");
         }
 
-        var updated = await repositories.UpdateAsync(user.UserId(), repository, request, cancellationToken);
+        var request = body.ToRequest();
+        if (!request.Succeeded)
+        {
+            // Who may edit is answered first, as the service answers it: someone who may not learns nothing more.
+            return (await settings.RefuseUnlessAllowedAsync(user.UserId(), repository, cancellationToken) ?? request.Error!).ToProblem();
+        }
+
+        var updated = await settings.UpdateAsync(user.UserId(), repository, request.Value!, cancellationToken);
         if (!updated.Succeeded)
         {
             return updated.Error!.ToProblem();
@@ -105,7 +118,7 @@ public static class RepositoryEndpoints
         return TypedResults.Ok(RepositoryResponse.From(reloaded!, await syncs.GetStateAsync(reloaded!.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http)));
     }
 
-    private static async Task<IResult> DeleteAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryRemovalService removal, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -113,7 +126,7 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
-        var deleted = await repositories.DeleteAsync(user.UserId(), repository, cancellationToken);
+        var deleted = await removal.DeleteAsync(user.UserId(), repository, cancellationToken);
         return deleted.Succeeded ? TypedResults.NoContent() : deleted.Error!.ToProblem();
     }
 
@@ -134,7 +147,7 @@ public static class RepositoryEndpoints
         return result.Succeeded ? TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", new { status = "queued" }) : result.Error!.ToProblem();
     }
 
-    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryConversionService conversion, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -142,7 +155,7 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
-        var converted = await repositories.ConvertToHostedAsync(user.UserId(), repository, cancellationToken);
+        var converted = await conversion.ConvertToHostedAsync(user.UserId(), repository, cancellationToken);
         if (!converted.Succeeded)
         {
             return converted.Error!.ToProblem();
@@ -152,7 +165,7 @@ public static class RepositoryEndpoints
         return TypedResults.Ok(RepositoryResponse.From(reloaded!, await syncs.GetStateAsync(reloaded!.Id, cancellationToken), RepositoryRole.Admin, publicUrl.For(http)));
     }
 
-    private static async Task<IResult> ListSyncsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListSyncsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryActivityService activity, int? limit, CancellationToken cancellationToken)
     {
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -160,13 +173,13 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
-        var events = (await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken)).Where(e => e.Kind == RepositoryEventKind.Sync).ToList();
-        var actors = await repositories.ActorNamesAsync(events, cancellationToken);
+        var events = (await activity.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken)).Where(e => e.Kind == RepositoryEventKind.Sync).ToList();
+        var actors = await activity.ActorNamesAsync(events, cancellationToken);
         return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors, role, repository.Upstream?.Url)));
     }
 
     /// <summary>The activity feed: sync runs and pushes, newest first, with their ref changes.</summary>
-    private static async Task<IResult> ListEventsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryService repositories, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListEventsAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryActivityService activity, int? limit, CancellationToken cancellationToken)
     {
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -174,8 +187,8 @@ public static class RepositoryEndpoints
             return NotFound(owner, name);
         }
 
-        var events = await repositories.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken);
-        var actors = await repositories.ActorNamesAsync(events, cancellationToken);
+        var events = await activity.ListEventsAsync(repository.Id, limit ?? 50, cancellationToken);
+        var actors = await activity.ActorNamesAsync(events, cancellationToken);
         return TypedResults.Ok(events.Select(e => RepositoryEventResponse.From(e, actors, role, repository.Upstream?.Url)));
     }
 

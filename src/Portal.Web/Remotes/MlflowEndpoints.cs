@@ -24,35 +24,40 @@ public static class MlflowEndpoints
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Each repository's experiment-tracking remote (MLflow's REST API), stored in the database.</summary>
-    public static IServiceCollection AddExperimentTracking(this IServiceCollection services) => services.AddScoped<TrackingService>();
+    public static IServiceCollection AddExperimentTracking(this IServiceCollection services) => services
+        .AddScoped<ExperimentService>()
+        .AddScoped<RunService>()
+        .AddScoped<RunSearchService>();
 
     public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(@"/{owner}/{repo:regex(\.mlflow$)}/api/2.0/mlflow").AllowAnonymous().DisableAntiforgery()
             .WithRequestBodyLimit(MaxRequestBytes, "send less in one request.", RefuseTooLargeAsync);
-        api.MapPost("/experiments/create", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, CreateExperimentAsync));
-        api.MapGet("/experiments/get", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetExperimentAsync));
-        api.MapGet("/experiments/get-by-name", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetExperimentByNameAsync));
-        api.MapMethods("/experiments/search", ["GET", "POST"], (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, SearchExperimentsAsync));
-        api.MapPost("/experiments/update", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, UpdateExperimentAsync));
-        api.MapPost("/experiments/delete", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, DeleteExperimentAsync));
-        api.MapPost("/runs/create", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, CreateRunAsync));
-        api.MapGet("/runs/get", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, GetRunAsync));
-        api.MapPost("/runs/update", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, UpdateRunAsync));
-        api.MapPost("/runs/delete", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, DeleteRunAsync));
-        api.MapPost("/runs/search", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, SearchRunsAsync));
-        api.MapPost("/runs/log-metric", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogMetricAsync));
-        api.MapPost("/runs/log-parameter", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogParameterAsync));
-        api.MapPost("/runs/set-tag", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, SetTagAsync));
-        api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: true, LogBatchAsync))
+        api.MapPost("/experiments/create", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, CreateExperimentAsync));
+        api.MapGet("/experiments/get", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, GetExperimentAsync));
+        api.MapGet("/experiments/get-by-name", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, GetExperimentByNameAsync));
+        api.MapMethods("/experiments/search", ["GET", "POST"], (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, SearchExperimentsAsync));
+        api.MapPost("/experiments/update", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, UpdateExperimentAsync));
+        api.MapPost("/experiments/delete", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, DeleteExperimentAsync));
+        api.MapPost("/runs/create", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, CreateRunAsync));
+        api.MapGet("/runs/get", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: false, GetRunAsync));
+        api.MapPost("/runs/update", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, UpdateRunAsync));
+        api.MapPost("/runs/delete", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, DeleteRunAsync));
+        api.MapPost("/runs/search", (HttpContext c, string owner, string repo) => Handle<RunSearchService>(c, owner, repo, write: false, SearchRunsAsync));
+        api.MapPost("/runs/log-metric", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogMetricAsync));
+        api.MapPost("/runs/log-parameter", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogParameterAsync));
+        api.MapPost("/runs/set-tag", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, SetTagAsync));
+        api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogBatchAsync))
             .WithRequestBodyLimit(MaxBatchRequestBytes, "split the batch across several requests, as MLflow's client does.", RefuseTooLargeAsync);
-        api.MapGet("/metrics/get-history", (HttpContext c, string owner, string repo) => Handle(c, owner, repo, write: false, MetricHistoryAsync));
+        api.MapGet("/metrics/get-history", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: false, MetricHistoryAsync));
         return app;
     }
 
-    private delegate Task<IResult> Operation(TrackingService tracking, long repositoryId, TrackingRequest request, CancellationToken cancellationToken);
+    /// <summary>One MLflow endpoint: the service it calls, for the repository the request was authorized for.</summary>
+    private delegate Task<IResult> Operation<in TService>(TService service, long repositoryId, TrackingRequest request, CancellationToken cancellationToken);
 
-    private static async Task Handle(HttpContext context, string owner, string repo, bool write, Operation operation)
+    private static async Task Handle<TService>(HttpContext context, string owner, string repo, bool write, Operation<TService> operation)
+        where TService : notnull
     {
         var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
         if (access.Refusal is { } refusal)
@@ -79,68 +84,68 @@ public static class MlflowEndpoints
             return;
         }
 
-        var tracking = context.RequestServices.GetRequiredService<TrackingService>();
-        await (await operation(tracking, access.Repository!.Id, request, context.RequestAborted)).ExecuteAsync(context);
+        var service = context.RequestServices.GetRequiredService<TService>();
+        await (await operation(service, access.Repository!.Id, request, context.RequestAborted)).ExecuteAsync(context);
     }
 
-    private static async Task<IResult> CreateExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> CreateExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var created = await t.CreateExperimentAsync(repo, r.String("name"), r.String("artifact_location"), r.KeyValues("tags"), ct);
+        var created = await t.CreateAsync(repo, r.String("name"), r.String("artifact_location"), r.KeyValues("tags"), ct);
         return created.Succeeded ? Ok(new { experiment_id = Id(created.Value!) }) : Error(created.Error!);
     }
 
-    private static async Task<IResult> GetExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> GetExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var found = await t.GetExperimentAsync(repo, r.String("experiment_id"), ct);
+        var found = await t.GetAsync(repo, r.String("experiment_id"), ct);
         return found.Succeeded ? Ok(new { experiment = Experiment(found.Value!) }) : Error(found.Error!);
     }
 
-    private static async Task<IResult> GetExperimentByNameAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> GetExperimentByNameAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var found = await t.GetExperimentByNameAsync(repo, r.String("experiment_name"), ct);
+        var found = await t.GetByNameAsync(repo, r.String("experiment_name"), ct);
         return found.Succeeded ? Ok(new { experiment = Experiment(found.Value!) }) : Error(found.Error!);
     }
 
-    private static async Task<IResult> SearchExperimentsAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> SearchExperimentsAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var (experiments, next) = await t.SearchExperimentsAsync(repo, r.String("view_type"), (int)(r.Long("max_results") ?? 1000), r.String("page_token"), ct);
+        var (experiments, next) = await t.SearchAsync(repo, r.String("view_type"), (int)(r.Long("max_results") ?? 1000), r.String("page_token"), ct);
         return Ok(new { experiments = experiments.Select(Experiment), next_page_token = next });
     }
 
-    private static async Task<IResult> UpdateExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
-        Empty(await t.UpdateExperimentAsync(repo, r.String("experiment_id"), r.String("new_name"), ct));
+    private static async Task<IResult> UpdateExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.RenameAsync(repo, r.String("experiment_id"), r.String("new_name"), ct));
 
-    private static async Task<IResult> DeleteExperimentAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
-        Empty(await t.DeleteExperimentAsync(repo, r.String("experiment_id"), ct));
+    private static async Task<IResult> DeleteExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.DeleteAsync(repo, r.String("experiment_id"), ct));
 
-    private static async Task<IResult> CreateRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> CreateRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var created = await t.CreateRunAsync(repo, r.String("experiment_id"), r.String("user_id"), r.String("run_name"), r.Long("start_time"), r.KeyValues("tags"), ct);
+        var created = await t.CreateAsync(repo, r.String("experiment_id"), r.String("user_id"), r.String("run_name"), r.Long("start_time"), r.KeyValues("tags"), ct);
         return created.Succeeded ? Ok(new { run = Run(created.Value!) }) : Error(created.Error!);
     }
 
-    private static async Task<IResult> GetRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> GetRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var found = await t.GetRunAsync(repo, r.String("run_id") ?? r.String("run_uuid"), ct);
+        var found = await t.GetAsync(repo, r.String("run_id") ?? r.String("run_uuid"), ct);
         return found.Succeeded ? Ok(new { run = Run(found.Value!) }) : Error(found.Error!);
     }
 
-    private static async Task<IResult> UpdateRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> UpdateRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var updated = await t.UpdateRunAsync(repo, r.String("run_id") ?? r.String("run_uuid"), r.String("status"), r.Long("end_time"), r.String("run_name"), ct);
+        var updated = await t.UpdateAsync(repo, r.String("run_id") ?? r.String("run_uuid"), r.String("status"), r.Long("end_time"), r.String("run_name"), ct);
         return updated.Succeeded ? Ok(new { run_info = RunInfo(updated.Value!) }) : Error(updated.Error!);
     }
 
-    private static async Task<IResult> DeleteRunAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
-        Empty(await t.DeleteRunAsync(repo, r.String("run_id"), ct));
+    private static async Task<IResult> DeleteRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.DeleteAsync(repo, r.String("run_id"), ct));
 
-    private static async Task<IResult> SearchRunsAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> SearchRunsAsync(RunSearchService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var found = await t.SearchRunsAsync(repo, r.Strings("experiment_ids"), r.String("filter"), r.String("run_view_type"), (int)(r.Long("max_results") ?? 1000), r.Strings("order_by"), r.String("page_token"), ct);
+        var found = await t.SearchAsync(repo, r.Strings("experiment_ids"), r.String("filter"), r.String("run_view_type"), (int)(r.Long("max_results") ?? 1000), r.Strings("order_by"), r.String("page_token"), ct);
         return found.Succeeded ? Ok(new { runs = found.Value.Runs.Select(Run), next_page_token = found.Value.NextPageToken }) : Error(found.Error!);
     }
 
-    private static async Task<IResult> LogMetricAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> LogMetricAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
         var metric = r.Metric(r.Root);
         return metric is null
@@ -148,17 +153,17 @@ public static class MlflowEndpoints
             : Empty(await t.LogBatchAsync(repo, RunId(r), [metric], [], [], ct));
     }
 
-    private static async Task<IResult> LogParameterAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+    private static async Task<IResult> LogParameterAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct) =>
         r.String("key") is { } key
             ? Empty(await t.LogBatchAsync(repo, RunId(r), [], [(key, r.String("value") ?? "")], [], ct))
             : Error(PortalError.Invalid("Missing value for required parameter 'key'."));
 
-    private static async Task<IResult> SetTagAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct) =>
+    private static async Task<IResult> SetTagAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct) =>
         r.String("key") is { } key
             ? Empty(await t.LogBatchAsync(repo, RunId(r), [], [], [(key, r.String("value") ?? "")], ct))
             : Error(PortalError.Invalid("Missing value for required parameter 'key'."));
 
-    private static async Task<IResult> LogBatchAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> LogBatchAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
         var metrics = r.Array("metrics").Select(r.Metric).ToList();
         if (metrics.Any(m => m is null))
@@ -169,7 +174,7 @@ public static class MlflowEndpoints
         return Empty(await t.LogBatchAsync(repo, RunId(r), metrics!, r.KeyValues("params"), r.KeyValues("tags"), ct));
     }
 
-    private static async Task<IResult> MetricHistoryAsync(TrackingService t, long repo, TrackingRequest r, CancellationToken ct)
+    private static async Task<IResult> MetricHistoryAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
         var history = await t.MetricHistoryAsync(repo, RunId(r), r.String("metric_key"), ct);
         return history.Succeeded ? Ok(new { metrics = history.Value!.Select(Metric) }) : Error(history.Error!);

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core;
 using Portal.Core.Accounts;
-using Portal.Core.Remotes;
+using Portal.Core.ExternalRemotes;
 
 namespace Portal.Tests.Remotes;
 

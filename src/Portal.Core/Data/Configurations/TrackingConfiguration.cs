@@ -1,6 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Experiments;
+using Portal.Core.ExternalRemotes;
 using Portal.Core.Repositories;
 
 namespace Portal.Core.Data.Configurations;
@@ -79,9 +80,9 @@ internal sealed class TrackingLatestMetricConfiguration : IEntityTypeConfigurati
     }
 }
 
-internal sealed class ExternalRemoteConfiguration : IEntityTypeConfiguration<Remotes.ExternalRemote>
+internal sealed class ExternalRemoteConfiguration : IEntityTypeConfiguration<ExternalRemote>
 {
-    public void Configure(EntityTypeBuilder<Remotes.ExternalRemote> builder)
+    public void Configure(EntityTypeBuilder<ExternalRemote> builder)
     {
         builder.Property(r => r.Name).HasMaxLength(100).IsRequired();
         builder.Property(r => r.Url).HasMaxLength(2048).IsRequired();

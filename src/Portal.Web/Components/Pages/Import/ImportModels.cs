@@ -1,7 +1,9 @@
+using Portal.Core.Repositories;
+
 namespace Portal.Web.Components.Pages.Import;
 
 /// <summary>Step 1: where the repository comes from.</summary>
-public sealed class SourceStep
+public sealed class SourceInput
 {
     public string Url { get; set; } = "";
 }
@@ -14,7 +16,7 @@ public enum AuthChoice
 }
 
 /// <summary>Step 2: how Portal authenticates upstream. The secret stays in memory only until launch.</summary>
-public sealed class AuthStep
+public sealed class AuthInput
 {
     public AuthChoice Kind { get; set; } = AuthChoice.None;
 
@@ -28,26 +30,54 @@ public sealed class AuthStep
 
     /// <summary>For ssh: host keys typed in by hand (known_hosts lines); empty means "use the keys the connection test saw".</summary>
     public string HostKeys { get; set; } = "";
+
+    /// <summary>The credentials as the services take them; null for none.</summary>
+    public UpstreamAuthRequest? ToRequest() => Kind switch
+    {
+        AuthChoice.Token => new UpstreamAuthRequest(Username, Secret, null),
+        AuthChoice.DeployKey => new UpstreamAuthRequest(null, null, DeployKeyId),
+        _ => null,
+    };
 }
 
 /// <summary>Step 3: where the repository goes.</summary>
-public sealed class DestinationStep
+public sealed class DestinationInput
 {
     public long OwnerId { get; set; }
 
     public string Name { get; set; } = "";
 
-    public string Visibility { get; set; } = "private";
+    /// <summary>Whether the person typed a name; until then it follows the URL.</summary>
+    public bool NameTouched { get; set; }
+
+    public RepositoryVisibility Visibility { get; set; } = RepositoryVisibility.Private;
 
     public string Description { get; set; } = "";
 }
 
 /// <summary>Step 4: mirror (kept in sync) or migrate (copied once).</summary>
-public sealed class ModeStep
+public sealed class ModeInput
 {
-    public string Mode { get; set; } = "mirror";
+    public RepositoryMode Mode { get; set; } = RepositoryMode.Mirror;
 
+    /// <summary>Starts at Portal:Sync:DefaultInterval (the wizard sets it).</summary>
     public int IntervalHours { get; set; } = 24;
 
     public bool Lfs { get; set; } = true;
+}
+
+/// <summary>The last connection test, shown on the source and authentication steps until the URL changes.</summary>
+public sealed class ConnectionTest
+{
+    public ConnectionTestResult? Result { get; set; }
+
+    public string? Error { get; set; }
+
+    public bool Running { get; set; }
+
+    public void Clear()
+    {
+        Result = null;
+        Error = null;
+    }
 }

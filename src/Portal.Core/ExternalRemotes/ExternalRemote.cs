@@ -1,4 +1,4 @@
-namespace Portal.Core.Remotes;
+namespace Portal.Core.ExternalRemotes;
 
 /// <summary>A remote a project keeps elsewhere (data in S3, another MLflow server), listed in its Remotes panel.</summary>
 public sealed class ExternalRemote

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Repositories;
 
-namespace Portal.Core.Remotes;
+namespace Portal.Core.ExternalRemotes;
 
 /// <summary>
 /// Remotes a project keeps elsewhere, attached by its maintainers. Who may add or remove is checked here, when the
@@ -15,7 +15,7 @@ public sealed class ExternalRemoteService(PortalDbContext db, RepositoryAccess a
 
     public async Task<Outcome<ExternalRemote>> AddAsync(string actorUserId, long repositoryId, string? name, ExternalRemoteKind kind, string? url, string? note, CancellationToken cancellationToken = default)
     {
-        if (await RefuseUnlessMaintainerAsync(actorUserId, repositoryId, "attach remotes", cancellationToken) is { } refused)
+        if (await access.RefuseUnlessAdminAsync(actorUserId, repositoryId, "attach remotes", cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -51,16 +51,11 @@ public sealed class ExternalRemoteService(PortalDbContext db, RepositoryAccess a
 
     public async Task<Outcome<bool>> RemoveAsync(string actorUserId, long repositoryId, long remoteId, CancellationToken cancellationToken = default)
     {
-        if (await RefuseUnlessMaintainerAsync(actorUserId, repositoryId, "remove remotes", cancellationToken) is { } refused)
+        if (await access.RefuseUnlessAdminAsync(actorUserId, repositoryId, "remove remotes", cancellationToken) is { } refused)
         {
             return refused;
         }
 
         return await db.ExternalRemotes.Where(r => r.RepositoryId == repositoryId && r.Id == remoteId).ExecuteDeleteAsync(cancellationToken) > 0;
     }
-
-    private async Task<PortalError?> RefuseUnlessMaintainerAsync(string actorUserId, long repositoryId, string action, CancellationToken cancellationToken) =>
-        await access.RoleAsync(repositoryId, actorUserId, cancellationToken) < RepositoryRole.Admin
-            ? PortalError.Forbidden($"Only the repository's owner, or its organization's owners and maintainers, can {action}.")
-            : null;
 }
