@@ -123,9 +123,9 @@ public sealed class PortalProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy starting to answer within the request timeout (a loaded CI machine).
             }
 
             await Task.Delay(200);
