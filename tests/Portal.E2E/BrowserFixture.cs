@@ -57,6 +57,8 @@ public class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(15_000);
+        // Expectations wait as long as actions do: two cores shared with builds make the first render slow.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         return await context.NewPageAsync();
     }
 
