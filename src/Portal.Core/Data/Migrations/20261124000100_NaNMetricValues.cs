@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Portal.Core.Data.Migrations;
+
+/// <summary>
+/// Metric values may be NaN, as in MLflow: SQLite stores a bound NaN as NULL, so the two "Value" columns become nullable
+/// (NULL means NaN). SQLite cannot drop NOT NULL in place, so each table is rebuilt with its rows, keys and index.
+/// </summary>
+[DbContext(typeof(PortalDbContext))]
+[Migration("20261124000100_NaNMetricValues")]
+public sealed class NaNMetricValues : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder) => Rebuild(migrationBuilder, valueNullable: true);
+
+    protected override void Down(MigrationBuilder migrationBuilder)
+    {
+        // NaN has no NOT NULL form: those rows cannot go back.
+        migrationBuilder.Sql("DELETE FROM \"TrackingMetrics\" WHERE \"Value\" IS NULL;");
+        migrationBuilder.Sql("DELETE FROM \"TrackingLatestMetrics\" WHERE \"Value\" IS NULL;");
+        Rebuild(migrationBuilder, valueNullable: false);
+    }
+
+    private static void Rebuild(MigrationBuilder migrationBuilder, bool valueNullable)
+    {
+        var value = valueNullable ? "\"Value\" REAL NULL" : "\"Value\" REAL NOT NULL";
+        migrationBuilder.Sql($"""
+            CREATE TABLE "ef_temp_TrackingMetrics" (
+                "Id" INTEGER NOT NULL CONSTRAINT "PK_TrackingMetrics" PRIMARY KEY AUTOINCREMENT,
+                "RunId" TEXT NOT NULL,
+                "Key" TEXT NOT NULL,
+                {value},
+                "Timestamp" INTEGER NOT NULL,
+                "Step" INTEGER NOT NULL,
+                CONSTRAINT "FK_TrackingMetrics_TrackingRuns_RunId" FOREIGN KEY ("RunId") REFERENCES "TrackingRuns" ("Id") ON DELETE CASCADE
+            );
+            """);
+        migrationBuilder.Sql("INSERT INTO \"ef_temp_TrackingMetrics\" (\"Id\", \"RunId\", \"Key\", \"Value\", \"Timestamp\", \"Step\") SELECT \"Id\", \"RunId\", \"Key\", \"Value\", \"Timestamp\", \"Step\" FROM \"TrackingMetrics\";");
+        migrationBuilder.Sql("DROP TABLE \"TrackingMetrics\";");
+        migrationBuilder.Sql("ALTER TABLE \"ef_temp_TrackingMetrics\" RENAME TO \"TrackingMetrics\";");
+        migrationBuilder.Sql("CREATE INDEX \"IX_TrackingMetrics_RunId_Key_Step\" ON \"TrackingMetrics\" (\"RunId\", \"Key\", \"Step\");");
+
+        migrationBuilder.Sql($"""
+            CREATE TABLE "ef_temp_TrackingLatestMetrics" (
+                "RunId" TEXT NOT NULL,
+                "Key" TEXT NOT NULL,
+                {value},
+                "Timestamp" INTEGER NOT NULL,
+                "Step" INTEGER NOT NULL,
+                CONSTRAINT "PK_TrackingLatestMetrics" PRIMARY KEY ("RunId", "Key"),
+                CONSTRAINT "FK_TrackingLatestMetrics_TrackingRuns_RunId" FOREIGN KEY ("RunId") REFERENCES "TrackingRuns" ("Id") ON DELETE CASCADE
+            );
+            """);
+        migrationBuilder.Sql("INSERT INTO \"ef_temp_TrackingLatestMetrics\" (\"RunId\", \"Key\", \"Value\", \"Timestamp\", \"Step\") SELECT \"RunId\", \"Key\", \"Value\", \"Timestamp\", \"Step\" FROM \"TrackingLatestMetrics\";");
+        migrationBuilder.Sql("DROP TABLE \"TrackingLatestMetrics\";");
+        migrationBuilder.Sql("ALTER TABLE \"ef_temp_TrackingLatestMetrics\" RENAME TO \"TrackingLatestMetrics\";");
+    }
+}
