@@ -75,3 +75,26 @@
         }
     });
 })();
+
+// The header's menu button on narrow screens (Components/Layout/MainLayout.razor): opens and closes the folded links,
+// and closes them again once one is followed.
+(() => {
+    function setOpen(nav, open) {
+        nav.classList.toggle("menu-open", open);
+        nav.querySelector("#menu-button")?.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+
+    document.addEventListener("click", event => {
+        const target = event.target instanceof Element ? event.target : null;
+        const nav = target?.closest(".portal-header");
+        if (!nav) {
+            return;
+        }
+
+        if (target.closest("#menu-button")) {
+            setOpen(nav, !nav.classList.contains("menu-open"));
+        } else if (target.closest(".portal-menu a")) {
+            setOpen(nav, false);
+        }
+    });
+})();
