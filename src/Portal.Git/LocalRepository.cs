@@ -17,6 +17,14 @@ public sealed class LocalRepository(GitRunner git)
         return RefSnapshot.ParseForEachRef(refs.StandardOutput, head.Succeeded ? head.StandardOutput.Trim() : null);
     }
 
+    /// <summary>Whether the repository has any branch or tag (a new hosted repository has none until its first push).</summary>
+    public async Task<bool> HasBranchesOrTagsAsync(string path, CancellationToken cancellationToken)
+    {
+        var refs = await git.RunAsync(GitCommand.Create("for-each-ref").Option("--count=1").Option("--format=%(refname)").Value("refs/heads/").Value("refs/tags/"), path, cancellationToken: cancellationToken);
+        EnsureSucceeded(refs, "git for-each-ref");
+        return refs.StandardOutput.Trim().Length > 0;
+    }
+
     public async Task SetHeadAsync(string path, string refName, CancellationToken cancellationToken)
     {
         var result = await git.RunAsync(GitCommand.Create("symbolic-ref").Option("HEAD").Value(refName), path, cancellationToken: cancellationToken);

@@ -3,9 +3,16 @@ using Portal.Testing;
 
 namespace Portal.E2E;
 
-/// <summary>One real Portal process and one Debian Chromium per test class.</summary>
-public sealed class BrowserFixture : IAsyncLifetime
+/// <summary>
+/// One real Portal process and one Debian Chromium per test class. The browser reaches Portal by a host name
+/// (<see cref="HostName"/>, mapped to 127.0.0.1 inside Chromium only), as people do through Docker's
+/// <c>-p 8080:8080</c>: plain HTTP on a name that is not localhost is not a secure context, so browser APIs such as
+/// the clipboard are missing exactly as they are for those users.
+/// </summary>
+public class BrowserFixture : IAsyncLifetime
 {
+    public const string HostName = "portal.test";
+
     private IPlaywright? playwright;
 
     public PortalProcess Portal { get; private set; } = default!;
@@ -15,18 +22,30 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>A smart-HTTP upstream (with Basic auth when asked) for imports.</summary>
     public GitHttpServer Upstream { get; private set; } = default!;
 
+    /// <summary>Where the browser finds Portal: http://portal.test:port/ (HttpClients in tests use <see cref="PortalProcess.BaseAddress"/>).</summary>
+    public Uri BaseAddress => new($"http://{HostName}:{Portal.BaseAddress.Port}/");
+
+    /// <summary>Settings a test class needs beyond the defaults (e.g. a short manual-sync limit).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         Upstream = await GitHttpServer.StartAsync();
-        Portal = await PortalProcess.StartAsync(settings: new Dictionary<string, string> { ["Portal:Import:AllowLocalNetwork"] = "true" });
+        var settings = new Dictionary<string, string>(Settings) { ["Portal:Import:AllowLocalNetwork"] = "true" };
+        Portal = await PortalProcess.StartAsync(settings: settings);
         playwright = await Playwright.CreateAsync();
         // Playwright cannot download browsers here: drive Debian's Chromium, without the background
-        // services that would try to reach the network.
+        // services that would try to reach the network. The host name resolves to Portal's loopback address in
+        // this browser only; nothing else on the machine learns it.
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                $"--host-resolver-rules=MAP {HostName} 127.0.0.1",
+            ],
         });
     }
 
@@ -34,10 +53,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Portal.BaseAddress.ToString(),
+            BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(15_000);
+        // Expectations wait as long as actions do: two cores shared with builds make the first render slow.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         return await context.NewPageAsync();
     }
 

@@ -36,7 +36,7 @@ public sealed class DemotedMaintainerTests(BrowserFixture browser) : IClassFixtu
         Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("api/v1/orgs", new { name = org })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await api.PutAsJsonAsync($"api/v1/orgs/{org}/members/{maintainer}", new { role = "maintainer" })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = browser.Upstream.Url(name), mode = "mirror", owner = org, name, description = "before" })).StatusCode);
-        await WaitForImportAsync(api, $"api/v1/repos/{org}/{name}");
+        await ProjectPages.WaitForImportAsync(api, $"api/v1/repos/{org}/{name}");
 
         // The maintainer opens the project from the dashboard and starts editing the settings.
         await page.GotoAsync("");
@@ -75,22 +75,5 @@ public sealed class DemotedMaintainerTests(BrowserFixture browser) : IClassFixtu
         await Expect(page.Locator("#repo-title")).ToContainTextAsync(name);
         await Expect(page.Locator("#remotes-panel")).Not.ToContainTextAsync("s3://bucket/data");
         await Expect(page.Locator("#sync-button")).ToHaveCountAsync(0);
-    }
-
-    private static async Task WaitForImportAsync(HttpClient api, string path)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            var status = (await api.GetFromJsonAsync<JsonElement>(path)).GetProperty("sync").GetProperty("status").GetString();
-            if (status == "succeeded")
-            {
-                return;
-            }
-
-            Assert.NotEqual("failed", status);
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The mirror was not imported in a minute.");
     }
 }

@@ -20,8 +20,8 @@ public sealed class ExperimentsTabTests(BrowserFixture browser) : IClassFixture<
         await page.Locator("#new-name").FillAsync("vision");
         await page.Locator("#new-create").ClickAsync();
         await Expect(page.Locator("#repo-title")).ToContainTextAsync("vision");
-        await Expect(page.Locator("#mlflow-commands")).ToContainTextAsync($"MLFLOW_TRACKING_URI={browser.Portal.BaseAddress}{user}/vision.mlflow");
-        await Expect(page.Locator("#dvc-commands")).ToContainTextAsync($"dvc remote add -d origin {browser.Portal.BaseAddress}{user}/vision.dvc");
+        await Expect(page.Locator("#mlflow-commands")).ToContainTextAsync($"MLFLOW_TRACKING_URI={browser.BaseAddress}{user}/vision.mlflow");
+        await Expect(page.Locator("#dvc-commands")).ToContainTextAsync($"dvc remote add -d origin {browser.BaseAddress}{user}/vision.dvc");
 
         using var mlflow = new HttpClient { BaseAddress = new Uri(browser.Portal.BaseAddress, $"{user}/vision.mlflow/api/2.0/mlflow/") };
         mlflow.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{AccountPages.Password}")));
@@ -63,6 +63,34 @@ public sealed class ExperimentsTabTests(BrowserFixture browser) : IClassFixture<
         await Expect(page.Locator("#compare-table")).ToContainTextAsync("0.01");
         await page.WaitForFunctionAsync(SeriesCount("#compare-chart-loss") + " === 2");
         await BrowserFixture.ScreenshotAsync(page.Locator("#run-comparison"), "experiments-compare");
+    }
+
+    [Fact]
+    public async Task NaNAndInfinity_AreShownAsValues_AndTheChartDrawsTheRest()
+    {
+        var (page, user) = await ProjectPages.SignedInAsync(browser);
+        var project = FixtureNames.Next("unstable");
+        await ProjectPages.CreateHostedAsync(page, project);
+        using var mlflow = new HttpClient { BaseAddress = new Uri(browser.Portal.BaseAddress, $"{user}/{project}.mlflow/api/2.0/mlflow/") };
+        mlflow.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{AccountPages.Password}")));
+        var experiment = await PostAsync(mlflow, "experiments/create", new { name = "unstable" });
+        var run = await PostAsync(mlflow, "runs/create", new { experiment_id = experiment.GetProperty("experiment_id").GetString(), run_name = "diverged", start_time = 1_700_000_000_000L });
+        var runId = run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString();
+        var metrics = Enumerable.Range(0, 48).Select(step => new { key = "loss", value = (object)(1.0 / (step + 1)), timestamp = 1_700_000_000_000L + step, step })
+            .Append(new { key = "loss", value = (object)"Infinity", timestamp = 1_700_000_000_100L, step = 48 })
+            .Append(new { key = "loss", value = (object)"NaN", timestamp = 1_700_000_000_101L, step = 49 })
+            .Append(new { key = "grad", value = (object)"-Infinity", timestamp = 1_700_000_000_101L, step = 0 });
+        await PostAsync(mlflow, "runs/log-batch", new { run_id = runId, metrics });
+
+        await ProjectPages.OpenTabAsync(page, "Experiments");
+        await Expect(page.Locator("#runs-table")).ToContainTextAsync("NaN");
+        await Expect(page.Locator("#runs-table")).ToContainTextAsync("-Infinity");
+        await page.Locator("#runs-table a", new() { HasText = "diverged" }).ClickAsync();
+
+        await Expect(page.Locator("#run-detail")).ToContainTextAsync("NaN");
+        await page.WaitForFunctionAsync(SeriesCount("#chart-loss") + " >= 1");
+        await Expect(page.Locator("#run-detail")).ToContainTextAsync("2 NaN or infinite values are not drawn.");
+        await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
     }
 
     private static string SeriesCount(string chart) =>

@@ -51,6 +51,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<ExternalRemote> ExternalRemotes => Set<ExternalRemote>();
 
+    public DbSet<Lfs.LfsLock> LfsLocks => Set<Lfs.LfsLock>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

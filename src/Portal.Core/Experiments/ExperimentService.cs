@@ -113,7 +113,49 @@ public sealed class ExperimentService(PortalDbContext db, TimeProvider clock)
         return true;
     }
 
-    public async Task<Outcome<bool>> DeleteAsync(long repositoryId, string? experimentId, CancellationToken cancellationToken)
+    /// <summary>Moves the experiment to the trash (lifecycle "deleted"); <see cref="RestoreAsync"/> brings it back.</summary>
+    public Task<Outcome<bool>> DeleteAsync(long repositoryId, string? experimentId, CancellationToken cancellationToken) =>
+        SetStageAsync(repositoryId, experimentId, "deleted", cancellationToken);
+
+    /// <summary>As MLflow: only a deleted experiment can be restored.</summary>
+    public Task<Outcome<bool>> RestoreAsync(long repositoryId, string? experimentId, CancellationToken cancellationToken) =>
+        SetStageAsync(repositoryId, experimentId, "active", cancellationToken, requiredStage: "deleted");
+
+    /// <summary>Sets one experiment tag (set-experiment-tag), replacing its value if the key is there.</summary>
+    public async Task<Outcome<bool>> SetTagAsync(long repositoryId, string? experimentId, string? key, string? value, CancellationToken cancellationToken)
+    {
+        if (key is null)
+        {
+            return PortalError.Invalid("Missing value for required parameter 'key'.");
+        }
+
+        if (InvalidTags([(key, value ?? "")], MaxExperimentTagValueLength) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var experiment = await db.TrackedExperimentAsync(repositoryId, experimentId, cancellationToken);
+        if (!experiment.Succeeded)
+        {
+            return experiment.Error!;
+        }
+
+        var existing = await db.TrackingExperimentTags.FirstOrDefaultAsync(t => t.ExperimentId == experiment.Value!.Id && t.Key == key, cancellationToken);
+        if (existing is not null)
+        {
+            existing.Value = value ?? "";
+        }
+        else
+        {
+            db.TrackingExperimentTags.Add(new TrackingExperimentTag { ExperimentId = experiment.Value!.Id, Key = key, Value = value ?? "" });
+        }
+
+        experiment.Value!.LastUpdateTime = Now;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task<Outcome<bool>> SetStageAsync(long repositoryId, string? experimentId, string stage, CancellationToken cancellationToken, string? requiredStage = null)
     {
         var experiment = await db.TrackedExperimentAsync(repositoryId, experimentId, cancellationToken);
         if (!experiment.Succeeded)
@@ -121,7 +163,12 @@ public sealed class ExperimentService(PortalDbContext db, TimeProvider clock)
             return experiment.Error!;
         }
 
-        experiment.Value!.LifecycleStage = "deleted";
+        if (requiredStage is not null && experiment.Value!.LifecycleStage != requiredStage)
+        {
+            return PortalError.Invalid($"Cannot restore an active experiment: {experimentId} is not deleted.");
+        }
+
+        experiment.Value!.LifecycleStage = stage;
         experiment.Value.LastUpdateTime = Now;
         await db.SaveChangesAsync(cancellationToken);
         return true;

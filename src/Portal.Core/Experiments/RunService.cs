@@ -101,7 +101,48 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
         return run.Value!;
     }
 
-    public async Task<Outcome<bool>> DeleteAsync(long repositoryId, string? runId, CancellationToken cancellationToken)
+    /// <summary>Moves the run to the trash (lifecycle "deleted"); <see cref="RestoreAsync"/> brings it back.</summary>
+    public Task<Outcome<bool>> DeleteAsync(long repositoryId, string? runId, CancellationToken cancellationToken) =>
+        SetStageAsync(repositoryId, runId, "deleted", cancellationToken);
+
+    public Task<Outcome<bool>> RestoreAsync(long repositoryId, string? runId, CancellationToken cancellationToken) =>
+        SetStageAsync(repositoryId, runId, "active", cancellationToken);
+
+    /// <summary>Removes one tag from an active run; as MLflow, a tag that is not there is RESOURCE_DOES_NOT_EXIST.</summary>
+    public async Task<Outcome<bool>> DeleteTagAsync(long repositoryId, string? runId, string? key, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return PortalError.Invalid("Missing value for required parameter 'key'.");
+        }
+
+        var run = await db.TrackingRuns.Include(r => r.Tags).FirstOrDefaultAsync(r => r.RepositoryId == repositoryId && r.Id == runId, cancellationToken);
+        if (run is null)
+        {
+            return TrackingQueries.RunNotFound(runId);
+        }
+
+        if (run.LifecycleStage != "active")
+        {
+            return PortalError.Invalid($"The run {runId} must be in the 'active' state.");
+        }
+
+        if (run.Tags.FirstOrDefault(t => t.Key == key) is not { } tag)
+        {
+            return PortalError.NotFound($"No tag with name: {key} in run with id {runId}");
+        }
+
+        run.Tags.Remove(tag);
+        if (key == RunNameTag)
+        {
+            run.RunName = "";
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task<Outcome<bool>> SetStageAsync(long repositoryId, string? runId, string stage, CancellationToken cancellationToken)
     {
         var run = await TrackedRunAsync(repositoryId, runId, cancellationToken);
         if (!run.Succeeded)
@@ -109,7 +150,7 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
             return run.Error!;
         }
 
-        run.Value!.LifecycleStage = "deleted";
+        run.Value!.LifecycleStage = stage;
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

@@ -86,7 +86,15 @@ public sealed class TrackingMetric
 
     public required string Key { get; set; }
 
-    public double Value { get; set; }
+    /// <summary>The value; NaN and ±Infinity are values too, as in MLflow.</summary>
+    public double Value
+    {
+        get => StoredValue ?? double.NaN;
+        set => StoredValue = double.IsNaN(value) ? null : value;
+    }
+
+    /// <summary>The "Value" column: SQLite stores NaN as NULL (±Infinity as itself), so NULL here means NaN.</summary>
+    public double? StoredValue { get; private set; }
 
     public long Timestamp { get; set; }
 
@@ -100,7 +108,15 @@ public sealed class TrackingLatestMetric
 
     public required string Key { get; set; }
 
-    public double Value { get; set; }
+    /// <summary>The value; NaN and ±Infinity are values too, as in MLflow.</summary>
+    public double Value
+    {
+        get => StoredValue ?? double.NaN;
+        set => StoredValue = double.IsNaN(value) ? null : value;
+    }
+
+    /// <summary>The "Value" column: SQLite stores NaN as NULL (±Infinity as itself), so NULL here means NaN.</summary>
+    public double? StoredValue { get; private set; }
 
     public long Timestamp { get; set; }
 

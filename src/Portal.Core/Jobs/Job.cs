@@ -143,8 +143,19 @@ public sealed class Job
         DueAt = now;
     }
 
-    /// <summary>A failed manual run does not hold back the next manual request.</summary>
-    internal void ForgetManualRequest() => LastManualRequestAt = null;
+    /// <summary>
+    /// A run a person asked for (the sync button, the API) that failed does not hold back their next request: only
+    /// succeeded or running manual runs count toward the manual limit, so "fix the token, sync again" works at once.
+    /// Only those triggers' requests set <see cref="LastManualRequestAt"/>, and while such a run is queued or running
+    /// no other request is accepted, so the stamp being forgotten is this run's own.
+    /// </summary>
+    internal void ForgetManualRequestIfFailed(JobTrigger? trigger)
+    {
+        if ((Status is JobStatus.Failed or JobStatus.HardFailed) && (trigger is JobTrigger.Manual or JobTrigger.Api))
+        {
+            LastManualRequestAt = null;
+        }
+    }
 
     private void EndRun()
     {

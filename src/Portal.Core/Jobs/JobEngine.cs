@@ -191,6 +191,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
             else
             {
                 job.Fail(result.Error!, now, policy, schedule);
+                job.ForgetManualRequestIfFailed(claim.Run.Trigger);
             }
 
             job.RequeueIfRequested(now);
@@ -219,6 +220,9 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     {
         var failed = observed.Copy();
         failed.Fail(reason, clock.GetUtcNow().UtcDateTime, policy, schedule, interrupted: true);
+        // The run's trigger, as it was queued (a running row keeps it until the run ends).
+        failed.ForgetManualRequestIfFailed(observed.QueuedTrigger);
+
         return await WriteAsync(observed, failed, cancellationToken);
     }
 

@@ -36,10 +36,13 @@ public sealed class MirrorLfsFetcher(
     /// <summary>Whether an earlier sync left LFS work unfinished.</summary>
     public static bool IsPending(string repositoryPath) => File.Exists(Path.Combine(repositoryPath, PendingMarker));
 
+    /// <summary>The run's note when the pre-check finds no LFS in use: the LFS server is not asked at all.</summary>
+    public const string NoLfsInUse = "Git LFS: not used by the new commits (no .gitattributes routes files through filter=lfs); the LFS server was not asked.";
+
     /// <summary>
     /// Fetches what the commits between <paramref name="before"/> and <paramref name="after"/> need (plus what an earlier
     /// sync left pending). Returns the text for the sync run: how many objects were fetched, that none were needed, or
-    /// a warning; null when the mirror does not fetch LFS or its new commits do not use LFS.
+    /// a warning, or <see cref="NoLfsInUse"/>; null when the mirror does not fetch LFS or no ref has new commits.
     /// </summary>
     public async Task<string?> FetchAsync(Repository repository, UpstreamUrl url, UpstreamCredentials credentials, string repositoryPath, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
     {
@@ -67,8 +70,9 @@ public sealed class MirrorLfsFetcher(
         {
             if (!await scanner.MentionsLfsAsync(repositoryPath, tips, deadline.Token))
             {
+                // Said in the activity, so a fast import of a repository without LFS is explained, not a mystery.
                 File.Delete(marker);
-                return null;
+                return NoLfsInUse;
             }
 
             progressTracker.Report(repository.Id, new SyncProgress("Finding LFS objects", null));

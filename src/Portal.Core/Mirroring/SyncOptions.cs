@@ -17,7 +17,16 @@ public sealed class SyncOptions : IValidatableObject
     public TimeSpan MinManualInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary><see cref="MinManualInterval"/> as people read it, in the API's refusal and on the sync button: "5 minutes".</summary>
-    public string MinManualIntervalText => $"{MinManualInterval.TotalMinutes:0} minutes";
+    public string MinManualIntervalText => Duration(MinManualInterval);
+
+    /// <summary>A wait as people read it: "20 seconds", "1 minute", "5 minutes".</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { TotalSeconds: < 60 } => Count(Math.Ceiling(span.TotalSeconds), "second"),
+        _ => Count(Math.Ceiling(span.TotalMinutes), "minute"),
+    };
+
+    private static string Count(double value, string unit) => value == 1 ? $"1 {unit}" : $"{value:0} {unit}s";
 
     /// <summary>Syncs running at once; the rest wait in order.</summary>
     [Range(1, 256)]

@@ -45,11 +45,11 @@ public sealed class SyncRequestService(RepositoryAccess access, JobEngine jobs, 
         jobs.FindAsync(MirrorSyncJob.Kind, repositoryId, cancellationToken);
 
     /// <summary>How long until a manual sync is accepted again; null if it is now.</summary>
-    public TimeSpan? ManualSyncWait(Job job)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return job.LastManualRequestAt is { } last && now - last < options.Value.MinManualInterval ? options.Value.MinManualInterval - (now - last) : null;
-    }
+    public TimeSpan? ManualSyncWait(Job job) => ManualSyncWait(job, clock.GetUtcNow().UtcDateTime, options.Value.MinManualInterval);
+
+    /// <summary>The same rule at a given time, for a page that counts the wait down without asking the database again.</summary>
+    public static TimeSpan? ManualSyncWait(Job job, DateTime now, TimeSpan minManualInterval) =>
+        job.LastManualRequestAt is { } last && now - last < minManualInterval ? minManualInterval - (now - last) : null;
 
     private string TooSoonMessage(Job job, TimeSpan retryAfter)
     {

@@ -21,6 +21,7 @@ public static class RepositoriesServiceCollectionExtensions
         services.AddScoped<ExternalRemoteService>();
         services.AddOptions<BrowsingOptions>().BindConfiguration(BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RepositoryBrowser>();
+        services.AddSingleton<RepositoryContents>();
         // One quota per repository for its large files, whichever tool stores them (Git LFS, DVC).
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
         services.AddSingleton<StorageQuota>();

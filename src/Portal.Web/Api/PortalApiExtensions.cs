@@ -15,13 +15,18 @@ public static class PortalApiExtensions
                 ? limit.Message(limit.MaxBytes(context.HttpContext))
                 : DefaultDetail(context.ProblemDetails.Status));
         services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            // A field the endpoint does not take (misspelt, or at the wrong level) is refused, never silently dropped:
+            // the caller would believe a setting was applied.
+            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
         return services;
     }
 
     private static string DefaultDetail(int? status) => status switch
     {
-        StatusCodes.Status400BadRequest => "The request could not be read: send a JSON body with the fields this endpoint documents.",
+        StatusCodes.Status400BadRequest => "The request could not be read: send a JSON body with only the fields this endpoint documents, at the level it documents them (unknown fields are refused; see the API section of the README).",
         StatusCodes.Status404NotFound => "There is nothing at this address: check the path and the API version (/api/v1).",
         StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
         StatusCodes.Status413PayloadTooLarge => "The request body is too large.",

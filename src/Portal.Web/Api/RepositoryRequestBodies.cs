@@ -18,10 +18,17 @@ public sealed record CreateRepositoryBody(
     int? IntervalHours,
     bool? Lfs,
     string? LfsUrl = null,
-    string? HostKeys = null)
+    string? HostKeys = null,
+    MirrorSettingsBody? Mirror = null)
 {
     public Outcome<CreateRepositoryRequest> ToRequest()
     {
+        var settings = MirrorSettingsBody.Merge(IntervalHours, Lfs, LfsUrl, HostKeys, Mirror);
+        if (!settings.Succeeded)
+        {
+            return settings.Error!;
+        }
+
         if (RepositoryEnumText.Mode(Mode) is not { } mode)
         {
             return RepositoryInputValidator.UnknownMode;
@@ -41,18 +48,24 @@ public sealed record CreateRepositoryBody(
             Visibility: visibility.Value,
             Description: Description,
             Auth: Auth,
-            IntervalHours: IntervalHours,
-            Lfs: Lfs,
-            LfsUrl: LfsUrl,
-            HostKeys: HostKeys);
+            IntervalHours: settings.Value!.IntervalHours,
+            Lfs: settings.Value.Lfs,
+            LfsUrl: settings.Value.LfsUrl,
+            HostKeys: settings.Value.HostKeys);
     }
 }
 
 /// <summary>The JSON body of <c>PATCH /api/v1/repos/{owner}/{name}</c> as sent; null fields stay as they are.</summary>
-public sealed record UpdateRepositoryBody(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth, string? LfsUrl = null, string? HostKeys = null)
+public sealed record UpdateRepositoryBody(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth, string? LfsUrl = null, string? HostKeys = null, MirrorSettingsBody? Mirror = null)
 {
     public Outcome<UpdateRepositoryRequest> ToRequest()
     {
+        var settings = MirrorSettingsBody.Merge(IntervalHours, Lfs, LfsUrl, HostKeys, Mirror);
+        if (!settings.Succeeded)
+        {
+            return settings.Error!;
+        }
+
         var visibility = RepositoryEnumText.OptionalVisibility(Visibility);
         if (!visibility.Succeeded)
         {
@@ -62,11 +75,42 @@ public sealed record UpdateRepositoryBody(string? Description, string? Visibilit
         return new UpdateRepositoryRequest(
             Description: Description,
             Visibility: visibility.Value,
-            IntervalHours: IntervalHours,
-            Lfs: Lfs,
+            IntervalHours: settings.Value!.IntervalHours,
+            Lfs: settings.Value.Lfs,
             Auth: Auth,
-            LfsUrl: LfsUrl,
-            HostKeys: HostKeys);
+            LfsUrl: settings.Value.LfsUrl,
+            HostKeys: settings.Value.HostKeys);
+    }
+}
+
+/// <summary>
+/// A mirror's settings nested as <c>GET</c> shows them: <c>"mirror": {"intervalHours": 6, "lfs": false}</c>. Each
+/// may be sent there or at the top level, not both; <c>auth</c> stays at the top level (the response's <c>auth</c> is
+/// only the kind of credentials stored).
+/// </summary>
+public sealed record MirrorSettingsBody(int? IntervalHours = null, bool? Lfs = null, string? LfsUrl = null, string? HostKeys = null)
+{
+    /// <summary>The top-level fields and the nested ones as one set, or the refusal of a field sent in both places.</summary>
+    public static Outcome<MirrorSettingsBody> Merge(int? intervalHours, bool? lfs, string? lfsUrl, string? hostKeys, MirrorSettingsBody? nested)
+    {
+        if (nested is null)
+        {
+            return new MirrorSettingsBody(intervalHours, lfs, lfsUrl, hostKeys);
+        }
+
+        string[] twice =
+        [
+            .. intervalHours is not null && nested.IntervalHours is not null ? ["intervalHours"] : Array.Empty<string>(),
+            .. lfs is not null && nested.Lfs is not null ? ["lfs"] : Array.Empty<string>(),
+            .. lfsUrl is not null && nested.LfsUrl is not null ? ["lfsUrl"] : Array.Empty<string>(),
+            .. hostKeys is not null && nested.HostKeys is not null ? ["hostKeys"] : Array.Empty<string>(),
+        ];
+        if (twice.Length > 0)
+        {
+            return PortalError.Invalid($"{string.Join(", ", twice)} sent both at the top level and in \"mirror\": send each once.");
+        }
+
+        return new MirrorSettingsBody(intervalHours ?? nested.IntervalHours, lfs ?? nested.Lfs, lfsUrl ?? nested.LfsUrl, hostKeys ?? nested.HostKeys);
     }
 }
 

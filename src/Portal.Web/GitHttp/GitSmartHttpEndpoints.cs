@@ -18,6 +18,7 @@ public static class GitSmartHttpEndpoints
         services.AddSingleton<GitHttpBackend>();
         services.AddSingleton<LfsObjectStore>();
         services.AddScoped<PushRecorder>();
+        services.AddLfsLocks();
         return services;
     }
 

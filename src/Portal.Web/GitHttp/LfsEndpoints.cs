@@ -9,44 +9,26 @@ namespace Portal.Web.GitHttp;
 
 /// <summary>
 /// The Git LFS API (https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md): the batch endpoint, basic
-/// transfers to and from Portal's object store, and an empty lock list so clients do not warn. Batch actions point at
+/// transfers to and from Portal's object store, and file locks (<see cref="LfsLockEndpoints"/>). Batch actions point at
 /// Portal's public URL and carry a short-lived transfer token (<see cref="LfsTransferTokens"/>), never the caller's
 /// own credentials; anonymous downloads of public repositories need no header at all.
 /// </summary>
 public static class LfsEndpoints
 {
-    private const string LfsJson = "application/vnd.git-lfs+json";
+    internal const string LfsJson = "application/vnd.git-lfs+json";
 
     /// <summary>A batch request: git-lfs sends 100 objects (~10 KB); this allows ten thousand.</summary>
     private const long MaxBatchBytes = 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static RouteGroupBuilder MapLfs(this RouteGroupBuilder git)
     {
         git.MapPost("/info/lfs/objects/batch", BatchAsync).WithRequestBodyLimit(MaxBatchBytes, "send fewer objects per batch request.", RefuseTooLargeAsync);
         git.MapGet("/info/lfs/objects/{oid}", DownloadAsync);
         git.MapPut("/info/lfs/objects/{oid}", UploadAsync).WithRequestBodyLimit(GitSmartHttpEndpoints.MaxBodyBytes, GitSmartHttpEndpoints.LargeBodyHint, RefuseTooLargeAsync);
-        // Locking is not implemented yet; the lists are empty, but only for callers who may read (verify: push) the repository.
-        git.MapPost("/info/lfs/locks/verify", (string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver) =>
-            LocksAsync(owner, repo, context, resolver, write: true, new { ours = Array.Empty<object>(), theirs = Array.Empty<object>() }))
-            .WithRequestBodyLimit(MaxBatchBytes, "send a smaller request.", RefuseTooLargeAsync);
-        git.MapGet("/info/lfs/locks", (string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver) =>
-            LocksAsync(owner, repo, context, resolver, write: false, new { locks = Array.Empty<object>() }));
+        git.MapLfsLocks();
         return git;
-    }
-
-    private static async Task LocksAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, bool write, object empty)
-    {
-        var access = await resolver.ResolveAsync(context, owner, repo, write);
-        if (access.Refusal is { } refusal)
-        {
-            await ErrorAsync(context, refusal.Status, refusal.Message, refusal.Challenge);
-            return;
-        }
-
-        context.Response.ContentType = LfsJson;
-        await JsonSerializer.SerializeAsync(context.Response.Body, empty, Json, context.RequestAborted);
     }
 
     private static async Task BatchAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, LfsObjectStore store, LfsTransferTokens tokens, PublicBaseUrl publicUrl)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Portal.Core.Experiments;
 using Portal.Core;
 using Portal.Web.Authentication;
@@ -21,7 +22,12 @@ public static class MlflowEndpoints
     /// <summary>Every other request: the largest holds a few tags of at most 8,000 characters each.</summary>
     public const long MaxRequestBytes = 256 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <summary>NaN and ±Infinity are metric values too; they travel as "NaN", "Infinity", "-Infinity", as MLflow's protobuf JSON writes them.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Each repository's experiment-tracking remote (MLflow's REST API), stored in the database.</summary>
     public static IServiceCollection AddExperimentTracking(this IServiceCollection services) => services
@@ -39,10 +45,14 @@ public static class MlflowEndpoints
         api.MapMethods("/experiments/search", ["GET", "POST"], (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, SearchExperimentsAsync));
         api.MapPost("/experiments/update", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, UpdateExperimentAsync));
         api.MapPost("/experiments/delete", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, DeleteExperimentAsync));
+        api.MapPost("/experiments/restore", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, RestoreExperimentAsync));
+        api.MapPost("/experiments/set-experiment-tag", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, SetExperimentTagAsync));
         api.MapPost("/runs/create", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, CreateRunAsync));
         api.MapGet("/runs/get", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: false, GetRunAsync));
         api.MapPost("/runs/update", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, UpdateRunAsync));
         api.MapPost("/runs/delete", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, DeleteRunAsync));
+        api.MapPost("/runs/restore", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, RestoreRunAsync));
+        api.MapPost("/runs/delete-tag", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, DeleteTagAsync));
         api.MapPost("/runs/search", (HttpContext c, string owner, string repo) => Handle<RunSearchService>(c, owner, repo, write: false, SearchRunsAsync));
         api.MapPost("/runs/log-metric", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogMetricAsync));
         api.MapPost("/runs/log-parameter", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogParameterAsync));
@@ -50,6 +60,13 @@ public static class MlflowEndpoints
         api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogBatchAsync))
             .WithRequestBodyLimit(MaxBatchRequestBytes, "split the batch across several requests, as MLflow's client does.", RefuseTooLargeAsync);
         api.MapGet("/metrics/get-history", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: false, MetricHistoryAsync));
+
+        // Anything else under .mlflow (an endpoint Portal does not have, or a method it does not take) answers as MLflow
+        // does, in JSON a client can read, not with Portal's HTML "Page not found". Literal routes above win over this.
+        app.Map(@"/{owner}/{repo:regex(\.mlflow$)}/{**rest}", (string? rest) => Results.Json(
+                new { error_code = "ENDPOINT_NOT_FOUND", message = $"No such MLflow endpoint: /{rest}. Portal serves MLflow's tracking REST API under /api/2.0/mlflow/." },
+                statusCode: StatusCodes.Status404NotFound))
+            .AllowAnonymous().DisableAntiforgery();
         return app;
     }
 
@@ -118,6 +135,12 @@ public static class MlflowEndpoints
     private static async Task<IResult> DeleteExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct) =>
         Empty(await t.DeleteAsync(repo, r.String("experiment_id"), ct));
 
+    private static async Task<IResult> RestoreExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.RestoreAsync(repo, r.String("experiment_id"), ct));
+
+    private static async Task<IResult> SetExperimentTagAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.SetTagAsync(repo, r.String("experiment_id"), r.String("key"), r.String("value"), ct));
+
     private static async Task<IResult> CreateRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct)
     {
         var created = await t.CreateAsync(repo, r.String("experiment_id"), r.String("user_id"), r.String("run_name"), r.Long("start_time"), r.KeyValues("tags"), ct);
@@ -138,6 +161,12 @@ public static class MlflowEndpoints
 
     private static async Task<IResult> DeleteRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct) =>
         Empty(await t.DeleteAsync(repo, r.String("run_id"), ct));
+
+    private static async Task<IResult> RestoreRunAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.RestoreAsync(repo, RunId(r), ct));
+
+    private static async Task<IResult> DeleteTagAsync(RunService t, long repo, TrackingRequest r, CancellationToken ct) =>
+        Empty(await t.DeleteTagAsync(repo, RunId(r), r.String("key"), ct));
 
     private static async Task<IResult> SearchRunsAsync(RunSearchService t, long repo, TrackingRequest r, CancellationToken ct)
     {

@@ -167,6 +167,72 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
         Assert.Equal(JobTrigger.Schedule, Script.Runs.First(r => r.TargetId == scheduled[0]).Trigger);
     }
 
+    [Theory]
+    [InlineData(JobTrigger.Manual)]
+    [InlineData(JobTrigger.Api)]
+    public async Task AFailedManualRun_DoesNotHoldBackTheNextRequest_ASucceededOneDoes(JobTrigger trigger)
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var limited = new JobRequestRules(MinManualInterval: TimeSpan.FromMinutes(5));
+        Script.Behaviour[target] = (_, _) => Task.FromResult(JobResult.Failure("the upstream answered 500"));
+        await CreateAsync(target, queueWith: null);
+
+        Assert.Equal(JobRequestOutcome.Queued, (await RequestAsync(target, limited, trigger)).Outcome);
+        var failed = await WaitUntilAsync(target, j => j.Status == JobStatus.Failed);
+        Assert.Null(failed.LastManualRequestAt);
+
+        // Fixed upstream: asked again at once, and accepted.
+        Script.Behaviour[target] = (_, _) => Task.FromResult(JobResult.Success);
+        Assert.Equal(JobRequestOutcome.Queued, (await RequestAsync(target, limited, trigger)).Outcome);
+        var succeeded = await WaitUntilAsync(target, j => j.Status == JobStatus.Succeeded);
+        Assert.NotNull(succeeded.LastManualRequestAt);
+
+        var tooSoon = await RequestAsync(target, limited, trigger);
+        Assert.Equal(JobRequestOutcome.TooSoon, tooSoon.Outcome);
+        Assert.True(tooSoon.RetryAfter > TimeSpan.FromMinutes(4));
+    }
+
+    [Fact]
+    public async Task AScheduledFailure_KeepsTheLastManualSyncsWait()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var limited = new JobRequestRules(MinManualInterval: TimeSpan.FromMinutes(5));
+        await CreateAsync(target, queueWith: null);
+        Assert.Equal(JobRequestOutcome.Queued, (await RequestAsync(target, limited)).Outcome);
+        var manual = await WaitUntilAsync(target, j => j.Status == JobStatus.Succeeded);
+
+        Script.Behaviour[target] = (_, _) => Task.FromResult(JobResult.Failure("the upstream answered 500"));
+        Assert.Equal(JobRequestOutcome.Queued, (await RequestAsync(target, new JobRequestRules(), JobTrigger.Schedule)).Outcome);
+        var failed = await WaitUntilAsync(target, j => j.Status == JobStatus.Failed);
+
+        Assert.Equal(manual.LastManualRequestAt, failed.LastManualRequestAt);
+        Assert.Equal(JobRequestOutcome.TooSoon, (await RequestAsync(target, limited)).Outcome);
+    }
+
+    [Fact]
+    public async Task AManualRunCutOffByALapsedLease_DoesNotHoldBackTheNextRequest()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Script.Behaviour[target] = async (_, _) =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            return JobResult.Success;
+        };
+        await CreateAsync(target, queueWith: null);
+        var limited = new JobRequestRules(MinManualInterval: TimeSpan.FromDays(1));
+        Assert.Equal(JobRequestOutcome.Queued, (await RequestAsync(target, limited)).Outcome);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        portal.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await portal.Services.GetRequiredService<JobScheduler>().RecoverExpiredAsync(CancellationToken.None));
+        release.SetResult();
+
+        Assert.Null((await FindAsync(target)).LastManualRequestAt);
+    }
+
     [Fact]
     public async Task AWorkerThatLostItsLease_CannotOverwriteWhatRecoveryDecided()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Portal.Core.Mirroring;
 using Portal.Testing;
 using Portal.Tests.Infrastructure;
 
@@ -91,7 +92,8 @@ public sealed class LfsMirrorFetchTests(MirrorPortalFactory portal, GitHttpFixtu
         await api.SyncAndWaitAsync(name);
 
         Assert.Equal("succeeded", MirrorApi.Status(mirror));
-        Assert.Null(await LastRunTextAsync(api, name));
+        Assert.Equal(MirrorLfsFetcher.NoLfsInUse, (await api.SyncRunsAsync(name))[1].GetProperty("error").GetString());
+        Assert.Equal(MirrorLfsFetcher.NoLfsInUse, await LastRunTextAsync(api, name));
         Assert.DoesNotContain(Upstream.Lfs.Requests, r => r.Path.StartsWith($"/{name}.git/info/lfs", StringComparison.Ordinal));
     }
 

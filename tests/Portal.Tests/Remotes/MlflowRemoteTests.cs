@@ -27,6 +27,10 @@ public sealed class MlflowRemoteTests(RemotePortalFactory portal) : IClassFixtur
             return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
         }
 
+        /// <summary>Any path relative to the remote's root (/{owner}/{repo}.mlflow/).</summary>
+        public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path) =>
+            client.SendAsync(new HttpRequestMessage(method, $"{baseUri}/{path}") { Content = method == HttpMethod.Get ? null : new StringContent("{}", Encoding.UTF8, "application/json") });
+
         public void Dispose() => client.Dispose();
     }
 
@@ -164,6 +168,91 @@ public sealed class MlflowRemoteTests(RemotePortalFactory portal) : IClassFixtur
         Assert.Equal(HttpStatusCode.BadRequest, noName);
         Assert.Equal("INVALID_PARAMETER_VALUE", noNameBody.GetProperty("error_code").GetString());
         Assert.Equal(HttpStatusCode.NotFound, badLog);
+    }
+
+    [Theory]
+    [InlineData("GET", "api/2.0/mlflow/experiments/list")]
+    [InlineData("POST", "api/2.0/mlflow/model-versions/create")]
+    [InlineData("GET", "api/2.0/mlflow/runs/create")]
+    [InlineData("GET", "ajax-api/2.0/mlflow/experiments/search")]
+    [InlineData("GET", "")]
+    public async Task EveryOtherPath_AnswersMlflowsEndpointNotFound_InJson(string method, string path)
+    {
+        using var mlflow = await ClientAsync();
+
+        var response = await mlflow.SendAsync(new HttpMethod(method), path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ENDPOINT_NOT_FOUND", body.GetProperty("error_code").GetString());
+        Assert.Contains("/api/2.0/mlflow/", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task NaNAndInfinity_AreStoredAndReturned_AsMlflowWritesThem()
+    {
+        using var mlflow = await ClientAsync();
+        var (_, experiment) = await mlflow.PostAsync("experiments/create", new { name = "unstable" });
+        var runId = await CreateRunAsync(mlflow, experiment.GetProperty("experiment_id").GetString()!, "diverged", 1);
+
+        var (single, singleBody) = await mlflow.PostAsync("runs/log-metric", new { run_id = runId, key = "loss", value = "NaN", timestamp = 1, step = 0 });
+        var (batch, batchBody) = await mlflow.PostAsync("runs/log-batch", new
+        {
+            run_id = runId,
+            metrics = new object[]
+            {
+                new { key = "loss", value = "Infinity", timestamp = 2, step = 1 },
+                new { key = "grad", value = "-Infinity", timestamp = 2, step = 1 },
+                new { key = "acc", value = 0.5, timestamp = 2, step = 1 },
+            },
+        });
+        var (_, history) = await mlflow.GetAsync($"metrics/get-history?run_id={runId}&metric_key=loss");
+        var (_, run) = await mlflow.GetAsync($"runs/get?run_id={runId}");
+
+        Assert.True(single == HttpStatusCode.OK, singleBody.ToString());
+        Assert.True(batch == HttpStatusCode.OK, batchBody.ToString());
+        Assert.Equal(["NaN", "Infinity"], history.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("value").ToString()));
+        var latest = run.GetProperty("run").GetProperty("data").GetProperty("metrics").EnumerateArray().ToDictionary(m => m.GetProperty("key").GetString()!, m => m.GetProperty("value").ToString());
+        Assert.Equal("0.5", latest["acc"]);
+        Assert.Equal("-Infinity", latest["grad"]);
+        Assert.Equal("Infinity", latest["loss"]);
+    }
+
+    [Fact]
+    public async Task ExperimentTags_RunTagDeletion_AndRestore_WorkAsInMlflow()
+    {
+        using var mlflow = await ClientAsync();
+        var (_, experiment) = await mlflow.PostAsync("experiments/create", new { name = "tagged", tags = new[] { new { key = "owner", value = "ana" } } });
+        var experimentId = experiment.GetProperty("experiment_id").GetString()!;
+        var runId = await CreateRunAsync(mlflow, experimentId, "r1", 1);
+
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("experiments/set-experiment-tag", new { experiment_id = experimentId, key = "owner", value = "ben" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("experiments/set-experiment-tag", new { experiment_id = experimentId, key = "stage", value = "dev" })).Status);
+        var (_, tagged) = await mlflow.GetAsync($"experiments/get?experiment_id={experimentId}");
+        Assert.Equal(
+            [("owner", "ben"), ("stage", "dev")],
+            tagged.GetProperty("experiment").GetProperty("tags").EnumerateArray().Select(t => (t.GetProperty("key").GetString(), t.GetProperty("value").GetString())).OrderBy(t => t.Item1));
+
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("runs/delete-tag", new { run_id = runId, key = "team" })).Status);
+        var (missingTag, missingTagBody) = await mlflow.PostAsync("runs/delete-tag", new { run_id = runId, key = "team" });
+        var (_, untagged) = await mlflow.GetAsync($"runs/get?run_id={runId}");
+        Assert.Equal(HttpStatusCode.NotFound, missingTag);
+        Assert.Equal("RESOURCE_DOES_NOT_EXIST", missingTagBody.GetProperty("error_code").GetString());
+        Assert.DoesNotContain(untagged.GetProperty("run").GetProperty("data").GetProperty("tags").EnumerateArray(), t => t.GetProperty("key").GetString() == "team");
+
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("runs/delete", new { run_id = runId })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("runs/restore", new { run_id = runId })).Status);
+        var (_, restoredRun) = await mlflow.GetAsync($"runs/get?run_id={runId}");
+        Assert.Equal("active", restoredRun.GetProperty("run").GetProperty("info").GetProperty("lifecycle_stage").GetString());
+
+        var (activeRestore, activeRestoreBody) = await mlflow.PostAsync("experiments/restore", new { experiment_id = experimentId });
+        Assert.Equal(HttpStatusCode.BadRequest, activeRestore);
+        Assert.Equal("INVALID_PARAMETER_VALUE", activeRestoreBody.GetProperty("error_code").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("experiments/delete", new { experiment_id = experimentId })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await mlflow.PostAsync("experiments/restore", new { experiment_id = experimentId })).Status);
+        var (_, restored) = await mlflow.GetAsync($"experiments/get?experiment_id={experimentId}");
+        Assert.Equal("active", restored.GetProperty("experiment").GetProperty("lifecycle_stage").GetString());
     }
 
     [Fact]

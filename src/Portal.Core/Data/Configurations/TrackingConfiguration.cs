@@ -67,6 +67,8 @@ internal sealed class TrackingMetricConfiguration : IEntityTypeConfiguration<Tra
     {
         builder.Property(m => m.Key).HasMaxLength(250);
         builder.HasIndex(m => new { m.RunId, m.Key, m.Step });
+        builder.Ignore(m => m.Value);
+        builder.Property(m => m.StoredValue).HasColumnName("Value");
         builder.HasOne<TrackingRun>().WithMany().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -77,6 +79,8 @@ internal sealed class TrackingLatestMetricConfiguration : IEntityTypeConfigurati
     {
         builder.HasKey(m => new { m.RunId, m.Key });
         builder.Property(m => m.Key).HasMaxLength(250);
+        builder.Ignore(m => m.Value);
+        builder.Property(m => m.StoredValue).HasColumnName("Value");
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components;
+using Portal.Core.Browsing;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
@@ -20,6 +21,9 @@ public partial class RepositoryPage
     private string? userId;
     private string? userName;
     private bool loading = true;
+
+    /// <summary>Why the Files tab has nothing to show (null: it has).</summary>
+    private EmptyRepository.EmptyState? empty;
     private int activityVersion;
 
     [Parameter]
@@ -68,7 +72,7 @@ public partial class RepositoryPage
 
     private string RemoteUrl(string suffix) => PublicBaseUrl.Repository(PublicUrl.For(Navigation), repository!.Owner!.Name, repository.Name, suffix);
 
-    private string LoginHref => $"Account/Login?ReturnUrl={Uri.EscapeDataString("/" + Navigation.ToBaseRelativePath(Navigation.Uri))}";
+    private string LoginHref => Account.AccountLinks.SignInReturningHere(Navigation);
 
     private int SelectedTab => Math.Max(0, Array.IndexOf(TabNames, (Tab ?? (Commit is null ? "files" : "commits")).ToLowerInvariant()));
 
@@ -97,6 +101,10 @@ public partial class RepositoryPage
         // Unreadable looks exactly like missing.
         repository = role == RepositoryRole.None ? null : found;
         sync = repository is null ? null : await ScopedServices.GetRequiredService<SyncRequestService>().GetStateAsync(repository.Id);
+        empty = repository is null || !await ScopedServices.GetRequiredService<RepositoryContents>().IsEmptyAsync(repository.Id) ? null
+            : repository.Mode != RepositoryMode.Hosted && sync?.LastSuccessAt is null ? EmptyRepository.EmptyState.Importing
+            : repository.Mode == RepositoryMode.Mirror ? EmptyRepository.EmptyState.EmptyUpstream
+            : EmptyRepository.EmptyState.NothingPushed;
         activityVersion++;
         loading = false;
     }

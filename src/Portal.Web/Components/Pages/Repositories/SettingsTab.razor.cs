@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
+using Radzen;
 
 namespace Portal.Web.Components.Pages.Repositories;
 
@@ -23,6 +24,7 @@ public partial class SettingsTab
     private UpstreamUrl? upstreamUrl;
     private string? message;
     private bool messageIsError;
+    private long? loadedFor;
 
     [Parameter, EditorRequired]
     public Repository Repository { get; set; } = default!;
@@ -36,6 +38,9 @@ public partial class SettingsTab
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
+    [Inject]
+    private DialogService Dialogs { get; set; } = default!;
+
     private bool IsMirror => Repository.Mode == RepositoryMode.Mirror && Repository.Upstream is not null;
 
     /// <summary>Whether the mirror's upstream proves itself with host keys (ssh), so they can be shown and replaced.</summary>
@@ -45,20 +50,41 @@ public partial class SettingsTab
 
     private RepositorySettingsService Settings => ScopedServices.GetRequiredService<RepositorySettingsService>();
 
+    /// <summary>
+    /// The form starts from what is stored once per repository, not at every render of the page: the page re-renders
+    /// when a sync finishes or another card saves, and that must not wipe what is being typed in this one. After a
+    /// save, a card shows what the service stored (trimmed, normalised), not what was typed.
+    /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        description = Repository.Description;
-        visibility = Repository.Visibility;
-        intervalHours = Math.Max(1, (Repository.Upstream?.SyncIntervalMinutes ?? 1440) / 60);
+        if (loadedFor == Repository.Id)
+        {
+            return;
+        }
+
+        loadedFor = Repository.Id;
+        ShowStored(Repository);
         minIntervalHours = ScopedServices.GetRequiredService<RepositoryInputValidator>().MinIntervalHours;
         upstreamUrl = Repository.Upstream is { } upstream && UpstreamUrl.Parse(upstream.Url) is { Succeeded: true } parsed ? parsed.Value!.Url : null;
         publicKey = await Settings.DeployPublicKeyAsync(Repository.Id);
         hostKeyFingerprints = IsSsh ? await Settings.HostKeyFingerprintsAsync(Repository) : [];
     }
 
+    private void ShowStored(Repository stored)
+    {
+        description = stored.Description;
+        visibility = stored.Visibility;
+        intervalHours = Math.Max(1, (stored.Upstream?.SyncIntervalMinutes ?? 1440) / 60);
+    }
+
     private async Task SaveGeneralAsync()
     {
         var result = await Settings.UpdateAsync(UserId, Repository, new UpdateRepositoryRequest(Description: description, Visibility: visibility, IntervalHours: IsMirror ? intervalHours : null));
+        if (result.Succeeded)
+        {
+            ShowStored(result.Value!);
+        }
+
         await ReportAsync(result.Succeeded ? "Settings saved." : result.Error!.Message, !result.Succeeded);
     }
 
@@ -87,6 +113,7 @@ public partial class SettingsTab
         if (result.Succeeded)
         {
             hostKeys = "";
+            hostKeyFingerprints = await Settings.HostKeyFingerprintsAsync(result.Value!);
         }
 
         await ReportAsync(result.Succeeded ? "Host keys replaced: the next sync accepts only these." : result.Error!.Message, !result.Succeeded);
@@ -102,6 +129,15 @@ public partial class SettingsTab
 
     private async Task ConvertAsync()
     {
+        var confirmed = await Dialogs.Confirm(
+            "Portal stops syncing from the upstream and this becomes a repository hosted here that accepts pushes. The upstream URL is kept for reference; its stored credentials are deleted. This cannot be undone.",
+            "Stop mirroring?",
+            new ConfirmOptions { OkButtonText = "Stop mirroring", CancelButtonText = "Cancel" });
+        if (confirmed != true)
+        {
+            return;
+        }
+
         var result = await ScopedServices.GetRequiredService<RepositoryConversionService>().ConvertToHostedAsync(UserId, Repository);
         await ReportAsync(result.Succeeded ? "This repository is now hosted here: push to it directly." : result.Error!.Message, !result.Succeeded);
     }

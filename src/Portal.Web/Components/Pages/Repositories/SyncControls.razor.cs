@@ -1,23 +1,31 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
+using Portal.Core;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
+using Portal.Web.Rendering;
 
 namespace Portal.Web.Components.Pages.Repositories;
 
 /// <summary>
-/// The sync button and the mirror's sync status beside the project name, updated live from <see cref="SyncProgressTracker"/>.
-/// Whether a sync may start is the service's decision; this only shows it, with the limit as configured.
+/// The sync button and the mirror's sync status beside the project name, updated live from <see cref="SyncProgressTracker"/>
+/// and kept current by the clock: the manual-sync wait counts down and ends on an open page, and "synced 3 minutes
+/// ago" ages. Whether a sync may start is the service's decision; this only shows it, with the limit as configured.
 /// </summary>
 public partial class SyncControls
 {
+    /// <summary>How often the page re-reads the clock (and, while a sync is queued or running, the job).</summary>
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(2);
+
     private Job? state;
     private SyncProgress? progress;
     private bool showError;
     private TimeSpan? limitWait;
     private string? limitMessage;
-    private Timer? poll;
+    private string? refusal;
+    private string shown = "";
+    private ITimer? tick;
 
     [Parameter, EditorRequired]
     public Repository Repository { get; set; } = default!;
@@ -46,12 +54,12 @@ public partial class SyncControls
     private TimeProvider Clock { get; set; } = default!;
 
     [Inject]
-    private IOptions<SyncOptions> SyncOptions { get; set; } = default!;
+    private IOptions<SyncOptions> SyncSettings { get; set; } = default!;
 
     private DateTime Now => Clock.GetUtcNow().UtcDateTime;
 
     /// <summary>"5 minutes" by default: Portal:Sync:MinManualInterval, as the service enforces it.</summary>
-    private string ManualLimit => SyncOptions.Value.MinManualIntervalText;
+    private string ManualLimit => SyncSettings.Value.MinManualIntervalText;
 
     private string? VisibleError => SyncErrorRedactor.ForRole(state?.LastError, Role, Repository.Upstream?.Url);
 
@@ -60,17 +68,39 @@ public partial class SyncControls
     private string ProgressText => progress is { Percent: { } p } ? $"{progress.Phase} {p}%" : progress?.Phase ?? "";
 
     private string ButtonTitle => limitWait is { } wait
-        ? $"Manual syncs are limited to one every {ManualLimit}: try again in {Math.Ceiling(wait.TotalMinutes):0} min."
+        ? $"Manual syncs are limited to one every {ManualLimit}: try again in {SyncOptions.Duration(wait)}."
         : Busy ? "A sync is queued or running." : "Fetch the latest changes from the upstream now.";
+
+    /// <summary>Everything the clock changes on screen: a tick re-renders only when this differs.</summary>
+    private string Shown => $"{limitMessage}|{ButtonTitle}|{TimeText.Ago(state?.LastSuccessAt, Now)}|{TimeText.Ago(state?.LastAttemptAt, Now)}";
 
     protected override async Task OnInitializedAsync()
     {
         await ReloadAsync();
         Tracker.Changed += OnProgress;
         Tracker.StateChanged += OnStateChanged;
-        // A safety net for events missed while the circuit reconnects.
-        poll = new Timer(_ => InvokeAsync(async () => { if (Busy) { await ReloadAsync(); StateHasChanged(); } }), null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+        // Progress and state changes arrive as events; the tick covers time passing and events missed while the
+        // circuit reconnected.
+        tick = Clock.CreateTimer(_ => InvokeAsync(TickAsync), null, TickPeriod, TickPeriod);
     }
+
+    private async Task TickAsync()
+    {
+        if (Busy)
+        {
+            await ReloadAsync();
+            StateHasChanged();
+            return;
+        }
+
+        ShowLimit();
+        if (Shown != shown)
+        {
+            StateHasChanged();
+        }
+    }
+
+    protected override void OnAfterRender(bool firstRender) => shown = Shown;
 
     private async Task ReloadAsync()
     {
@@ -79,10 +109,7 @@ public partial class SyncControls
         var wasBusy = Busy;
         state = await syncs.GetStateAsync(Repository.Id);
         progress = Tracker.Get(Repository.Id);
-        limitWait = state is null ? null : syncs.ManualSyncWait(state);
-        limitMessage = limitWait is { } wait && !Busy
-            ? $"You can sync again in {Math.Ceiling(wait.TotalMinutes):0} min (one manual sync every {ManualLimit})."
-            : null;
+        ShowLimit();
 
         if (wasBusy && !Busy)
         {
@@ -90,15 +117,23 @@ public partial class SyncControls
         }
     }
 
+    /// <summary>The manual-sync wait as of now, by the service's rule; the message goes once the wait is over.</summary>
+    private void ShowLimit()
+    {
+        limitWait = state is null ? null : SyncRequestService.ManualSyncWait(state, Now, SyncSettings.Value.MinManualInterval);
+        limitMessage = refusal ?? (limitWait is { } wait && !Busy
+            ? $"You can sync again in {SyncOptions.Duration(wait)} (one manual sync every {ManualLimit})."
+            : null);
+    }
+
     private async Task SyncAsync()
     {
         await using var scope = Scopes.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<SyncRequestService>().RequestAsync(Repository, JobTrigger.Manual, UserId ?? "");
+        // A refusal (no longer allowed, already queued) stays on screen until the next click; "too soon" is the
+        // countdown's to show.
+        refusal = result.Error is { Kind: not PortalErrorKind.TooManyRequests } error ? error.Message : null;
         await ReloadAsync();
-        if (!result.Succeeded)
-        {
-            limitMessage = result.Error!.Message;
-        }
     }
 
     private void OnProgress(long repositoryId, SyncProgress? value)
@@ -129,6 +164,6 @@ public partial class SyncControls
     {
         Tracker.Changed -= OnProgress;
         Tracker.StateChanged -= OnStateChanged;
-        poll?.Dispose();
+        tick?.Dispose();
     }
 }

@@ -1,0 +1,100 @@
+// Portal's few lines of browser script, loaded on every page.
+//
+// Copy buttons (Components/Shared/CopyButton.razor): handled here, in the click itself, so they work before the
+// circuit is up and keep the user gesture the clipboard needs. The clipboard API exists only in secure contexts
+// (https, localhost); elsewhere (plain http on a host name) the text is selected, copied the old way if the browser
+// still allows it, and otherwise the person is told to press Ctrl+C. Nothing here throws.
+(() => {
+    const shortcut = /Mac|iPhone|iPad/.test(navigator.platform || "") ? "⌘C" : "Ctrl+C";
+
+    function say(button, text) {
+        const status = button.parentElement.querySelector(".copy-status");
+        if (!status) {
+            return;
+        }
+
+        status.textContent = text;
+        clearTimeout(status.portalTimer);
+        status.portalTimer = setTimeout(() => { status.textContent = ""; }, 6000);
+    }
+
+    // The text on screen: the field the button belongs to, or a read-only box shown next to the button.
+    function select(button, text) {
+        const shown = button.closest(".copy-field, .copy-block")?.querySelector("code");
+        const selection = window.getSelection();
+        if (shown) {
+            const range = document.createRange();
+            range.selectNodeContents(shown);
+            selection.removeAllRanges();
+            selection.addRange(range);
+            return;
+        }
+
+        let box = button.parentElement.querySelector("input.copy-fallback");
+        if (!box) {
+            box = document.createElement("input");
+            box.className = "copy-fallback";
+            box.readOnly = true;
+            box.setAttribute("aria-label", button.getAttribute("aria-label") || "Text to copy");
+            button.parentElement.appendChild(box);
+        }
+
+        box.value = text;
+        box.focus();
+        box.select();
+    }
+
+    async function copy(button) {
+        const text = button.getAttribute("data-copy-text") || "";
+        if (navigator.clipboard && window.isSecureContext) {
+            try {
+                await navigator.clipboard.writeText(text);
+                say(button, "Copied");
+                return;
+            } catch {
+                // Refused (permissions, focus): fall back to selecting it.
+            }
+        }
+
+        select(button, text);
+        let copied = false;
+        try {
+            copied = document.execCommand("copy");
+        } catch {
+            copied = false;
+        }
+
+        say(button, copied ? "Copied" : `Selected: press ${shortcut} to copy`);
+    }
+
+    document.addEventListener("click", event => {
+        const button = event.target instanceof Element ? event.target.closest("button[data-copy-text]") : null;
+        if (button) {
+            event.preventDefault();
+            copy(button);
+        }
+    });
+})();
+
+// The header's menu button on narrow screens (Components/Layout/MainLayout.razor): opens and closes the folded links,
+// and closes them again once one is followed.
+(() => {
+    function setOpen(nav, open) {
+        nav.classList.toggle("menu-open", open);
+        nav.querySelector("#menu-button")?.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+
+    document.addEventListener("click", event => {
+        const target = event.target instanceof Element ? event.target : null;
+        const nav = target?.closest(".portal-header");
+        if (!nav) {
+            return;
+        }
+
+        if (target.closest("#menu-button")) {
+            setOpen(nav, !nav.classList.contains("menu-open"));
+        } else if (target.closest(".portal-menu a")) {
+            setOpen(nav, false);
+        }
+    });
+})();
