@@ -95,7 +95,8 @@ export function attach(view, fileName) {
             anchor = line;
         }
 
-        history.replaceState(history.state, '', hash);
+        // Relative to this page, not to <base href="/">.
+        history.replaceState(history.state, '', location.pathname + location.search + hash);
         showSelection(view, false);
     });
     window.addEventListener('hashchange', () => showSelection(view, true));
