@@ -17,11 +17,14 @@ public static class MirroredProject
         return api;
     }
 
-    /// <summary>Creates the mirror over the API (setup) and waits until its import finished with <paramref name="status"/>.</summary>
-    public static async Task MirrorAsync(BrowserFixture browser, string user, string owner, string name, string status = "succeeded")
+    /// <summary>
+    /// Creates the mirror over the API (setup) and waits until its import finished with <paramref name="status"/>; from
+    /// the upstream of the same name unless <paramref name="cloneUrl"/> says otherwise.
+    /// </summary>
+    public static async Task MirrorAsync(BrowserFixture browser, string user, string owner, string name, string status = "succeeded", string? cloneUrl = null)
     {
         using var api = Api(browser, user);
-        var created = await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = browser.Upstream.Url(name), mode = "mirror", owner, name, visibility = "private" });
+        var created = await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = cloneUrl ?? browser.Upstream.Url(name), mode = "mirror", owner, name, visibility = "private" });
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         for (var attempt = 0; attempt < 300; attempt++)
         {
