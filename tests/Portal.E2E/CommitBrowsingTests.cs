@@ -27,6 +27,10 @@ public sealed class CommitBrowsingTests(BrowserFixture browser) : IClassFixture<
         await MirroredProject.MirrorAsync(browser, user, user, name);
         await MirroredProject.OpenAsync(page, user, name);
 
+        // A user has no organization page to link to.
+        await Expect(page.Locator("#repo-title .repo-owner")).ToHaveTextAsync(user);
+        await Expect(page.Locator("#repo-title a.repo-owner")).ToHaveCountAsync(0);
+
         // The history: every commit counted, drawn on the graph, the merge naming its two parents.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Commits" }).ClickAsync();
         await Expect(page.Locator("#commit-count")).ToHaveTextAsync("6 commits");
