@@ -64,6 +64,7 @@ public sealed class FileBrowsingTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("#blame")).ToContainTextAsync("Tune step two");
         await Expect(page.Locator("#blame")).ToContainTextAsync("Add the app");
         await Expect(page.Locator("#blame")).ToContainTextAsync("return 2 * 1");
+        await page.Locator("#blame").ScrollIntoViewIfNeededAsync();
         await BrowserFixture.ScreenshotAsync(page, "files-blame");
 
         var raw = await page.Context.RunAndWaitForPageAsync(() => page.Locator("#file-raw").ClickAsync());
@@ -120,6 +121,34 @@ public sealed class FileBrowsingTests(BrowserFixture browser) : IClassFixture<Br
         Assert.Equal(404, (int)forAnonymous.StatusCode);
         Assert.Equal(missingText.Replace(name + "-missing", name, StringComparison.Ordinal), strangerText);
         Assert.Equal(strangerText, await forAnonymous.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AtPhoneWidth_TheListingShowsNamesAndAgesWhole_AndBlameLeavesTheCodeTheRoom()
+    {
+        var (page, user) = await MirroredProject.SignedInAsync(browser, width: 390);
+        var name = FixtureNames.Next("phone");
+        var upstream = browser.Upstream.CreateRepository(name);
+        MirroredProject.Write(upstream, "src/app.py", App, "Add the app, with a message too long for a phone");
+        upstream.Push();
+        await MirroredProject.MirrorAsync(browser, user, user, name);
+        await MirroredProject.OpenAsync(page, user, name);
+
+        var age = RowOf(page, "src").Locator("td.age");
+        await Expect(age).ToHaveTextAsync("just now");
+        // The text's own width (a range measures it whole, even where the cell cuts it off with an ellipsis) fits the cell.
+        var fits = await age.EvaluateAsync<bool>("td => { const r = document.createRange(); r.selectNodeContents(td); return r.getBoundingClientRect().width <= td.clientWidth; }");
+        Assert.True(fits, "The age is cut off.");
+        var ageBox = await age.BoundingBoxAsync();
+        var historyBox = await page.Locator("#latest-commit td.history").BoundingBoxAsync();
+        Assert.Equal(historyBox!.X + historyBox.Width, ageBox!.X + ageBox.Width, 1.0);
+
+        await page.Locator("#file-tree").GetByText("src", new() { Exact = true }).ClickAsync();
+        await page.Locator("#file-tree").GetByText("app.py").ClickAsync();
+        await page.Locator("#file-blame").ClickAsync();
+        var who = await page.Locator("#blame td.blame-commit").First.BoundingBoxAsync();
+        var code = await page.Locator("#blame td.blame-lines").First.BoundingBoxAsync();
+        Assert.True(code!.Width > who!.Width, $"The code gets {code.Width} px beside {who.Width} px of commit.");
     }
 
     private static ILocator RowOf(IPage page, string name) =>
