@@ -1,6 +1,10 @@
 # Build with the .NET 10 SDK; Portal targets net9.0 self-contained (see ../shared/STACK.md), so the output needs
 # no .NET runtime in the final image, only its native dependencies.
 FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
+# The web project's build runs `npm ci` for its front-end libraries (src/Portal.Web/package.json).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props Directory.Build.targets Directory.Packages.props Portal.sln BannedSymbols.*.txt ./
 COPY src/Portal.Git/Portal.Git.csproj src/Portal.Git/

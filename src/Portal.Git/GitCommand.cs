@@ -55,6 +55,16 @@ public sealed class GitCommand
         return this;
     }
 
+    /// <summary>
+    /// Adds "--" and paths that git must take literally: a path from a repository or a person ("*.txt", ":(exclude)x")
+    /// names exactly that file, never a pattern or pathspec magic.
+    /// </summary>
+    public GitCommand LiteralPaths(params string[] paths)
+    {
+        environment["GIT_LITERAL_PATHSPECS"] = "1";
+        return Paths(paths);
+    }
+
     /// <summary>Per-invocation configuration, passed through the environment (never argv, never a file).</summary>
     public GitCommand WithConfig(string key, string value, bool secret = false)
     {

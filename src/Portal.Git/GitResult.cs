@@ -22,3 +22,9 @@ public sealed record GitResult(int ExitCode, string StandardOutput, string Stand
         }
     }
 }
+
+/// <summary>What <see cref="GitRunner.CopyCappedAsync"/> copied: <see cref="Truncated"/> when git had more than the cap (it was stopped).</summary>
+public sealed record GitCopyResult(long BytesCopied, bool Truncated, int? ExitCode)
+{
+    public bool Succeeded => !Truncated && ExitCode == 0;
+}

@@ -74,7 +74,15 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
     /// everything whose size the repository decides (a diff, a file, a listing) this way, so Portal's memory stays flat
     /// whatever a commit holds: at most <paramref name="maxBytes"/> + 1 bytes are ever read from git.
     /// </summary>
-    public async Task<GitCappedOutput> ReadCappedAsync(GitCommand command, string? workingDirectory, int maxBytes, CancellationToken cancellationToken = default)
+    public Task<GitCappedOutput> ReadCappedAsync(GitCommand command, string? workingDirectory, int maxBytes, CancellationToken cancellationToken = default) =>
+        ReadCappedAsync(command, workingDirectory, maxBytes, enough: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadCappedAsync(GitCommand, string?, int, CancellationToken)"/>, and git is also stopped as soon as
+    /// <paramref name="enough"/>, shown each chunk of output as it arrives, says the reader has what it came for (a
+    /// history walk that has found every path it looks for need not walk on to the first commit).
+    /// </summary>
+    public async Task<GitCappedOutput> ReadCappedAsync(GitCommand command, string? workingDirectory, int maxBytes, Func<ReadOnlyMemory<byte>, bool>? enough, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -87,6 +95,7 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
         long read = 0;
         int? exitCode = null;
         var timedOut = false;
+        var stoppedByReader = false;
         try
         {
             while (read <= maxBytes)
@@ -100,12 +109,18 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
 
                 output.Advance(count);
                 read += count;
+                // The byte past the cap (if this chunk reached it) only tells that there was more: the reader never sees it.
+                if (enough is not null && enough(read > maxBytes ? output.WrittenMemory[^count..^1] : output.WrittenMemory[^count..]))
+                {
+                    stoppedByReader = true;
+                    break;
+                }
             }
 
-            if (read > maxBytes)
+            if (read > maxBytes || stoppedByReader)
             {
                 process.Kill();
-                logger.LogDebug("{Command} stopped after {Bytes} bytes of output", CredentialScrubber.Scrub(command.ToString(), command.Secrets), maxBytes);
+                logger.LogDebug("{Command} stopped after {Bytes} bytes of output", CredentialScrubber.Scrub(command.ToString(), command.Secrets), Math.Min(read, maxBytes));
             }
             else
             {
@@ -119,10 +134,50 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
         }
 
         var truncated = read > maxBytes;
-        return new GitCappedOutput(output.WrittenSpan[..(int)Math.Min(read, maxBytes)].ToArray(), truncated, read, exitCode, timedOut, command.Secrets);
+        return new GitCappedOutput(output.WrittenSpan[..(int)Math.Min(read, maxBytes)].ToArray(), truncated, read, exitCode, timedOut, command.Secrets, stoppedByReader);
     }
 
     private const int CappedReadChunkBytes = 64 * 1024;
+
+    /// <summary>
+    /// Runs <paramref name="command"/> and copies at most <paramref name="maxBytes"/> of its output to
+    /// <paramref name="destination"/> as it comes (a file download: nothing is held in memory), stopping git there. Runs
+    /// at most <see cref="GitOptions.TransferTimeout"/>; the caller's token (the client going away) stops it sooner.
+    /// </summary>
+    public async Task<GitCopyResult> CopyCappedAsync(GitCommand command, string? workingDirectory, Stream destination, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.TransferTimeout);
+        await using var process = StartStreaming(command, workingDirectory);
+        process.Input.Close();
+        var buffer = ArrayPool<byte>.Shared.Rent(CappedReadChunkBytes);
+        long copied = 0;
+        try
+        {
+            while (true)
+            {
+                var count = await process.Output.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, maxBytes + 1 - copied)), deadline.Token);
+                if (count == 0)
+                {
+                    return new GitCopyResult(copied, Truncated: false, await process.WaitForExitAsync(deadline.Token));
+                }
+
+                var keep = (int)Math.Min(count, maxBytes - copied);
+                await destination.WriteAsync(buffer.AsMemory(0, keep), deadline.Token);
+                copied += keep;
+                if (keep < count)
+                {
+                    logger.LogDebug("{Command} stopped after {Bytes} bytes of output", CredentialScrubber.Scrub(command.ToString(), command.Secrets), copied);
+                    return new GitCopyResult(copied, Truncated: true, ExitCode: null);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     /// <summary>
     /// Starts git with its stdin and stdout left open as streams, for serving clones and pushes without holding a pack in

@@ -249,8 +249,8 @@ public sealed class ImportAndProjectTests(BrowserFixture browser) : IClassFixtur
     {
         var (page, name, _) = await MirrorThroughTheWizardAsync("browse");
 
-        await page.Locator("#file-tree").GetByText("src").ClickAsync();
-        await page.Locator("#file-tree").GetByText("app.py").ClickAsync();
+        await page.Locator("#file-tree").GetByRole(AriaRole.Link, new() { Name = "src", Exact = true }).ClickAsync();
+        await page.Locator("#file-tree").GetByRole(AriaRole.Link, new() { Name = "app.py", Exact = true }).ClickAsync();
         await Expect(page.Locator("#file-view")).ToContainTextAsync("def main():");
         await Expect(page.Locator("#file-view .line-numbers")).ToContainTextAsync("4");
         await BrowserFixture.ScreenshotAsync(page, "project-file");

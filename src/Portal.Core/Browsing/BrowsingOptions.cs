@@ -17,4 +17,8 @@ public sealed class BrowsingOptions
     /// </summary>
     [Range(1024, long.MaxValue)]
     public long MaxDiffFileBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>The largest file the raw and download links serve from git (Git LFS objects come from Portal's store, whatever their size).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxRawBytes { get; set; } = 512L * 1024 * 1024;
 }

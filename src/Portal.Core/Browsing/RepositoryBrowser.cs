@@ -10,10 +10,10 @@ namespace Portal.Core.Browsing;
 /// Reads what the project pages show, straight from git and only what a page needs: one tree level, one page of
 /// history, one file up to a size limit. Nothing walks the whole repository, so 100,000 commits or 5,000 refs cost
 /// the same as a handful (the commit-graph written after syncs keeps log fast). Every read goes through
-/// <see cref="GitRunner.ReadCappedAsync"/>: git's output is read up to a cap and git is stopped there, so a commit of
+/// <see cref="GitRunner.ReadCappedAsync(GitCommand, string?, int, CancellationToken)"/>: git's output is read up to a cap and git is stopped there, so a commit of
 /// twenty 400 MB files costs a page no more memory than a small one.
 /// </summary>
-public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOptions<BrowsingOptions> options)
+public sealed partial class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOptions<BrowsingOptions> options, BrowsingCache cache)
 {
     /// <summary>Files larger than this show their beginning and a notice.</summary>
     public const int MaxDisplayBytes = 512 * 1024;
@@ -134,19 +134,33 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
         return new BlobView(path, length, BlobKind.Text, text, length > MaxDisplayBytes);
     }
 
-    /// <summary>A page of history, newest first, optionally limited to a path.</summary>
-    public async Task<IReadOnlyList<CommitSummary>> LogAsync(long repositoryId, string commit, string? path, int skip, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of history, newest first with each commit's parents (children before parents, so a branch graph can be
+    /// drawn), optionally limited to a path.
+    /// </summary>
+    public Task<IReadOnlyList<CommitSummary>> LogAsync(long repositoryId, string commit, string? path, int skip, int take, CancellationToken cancellationToken) =>
+        LogAsync(repositoryId, [commit], path, skip, take, cancellationToken);
+
+    /// <summary>History of the given revisions ("id", or "id" and "^id" to leave out what the second reaches).</summary>
+    private async Task<IReadOnlyList<CommitSummary>> LogAsync(long repositoryId, string[] revisions, string? path, int skip, int take, CancellationToken cancellationToken)
     {
-        var command = GitCommand.Create("log").Option($"--skip={Math.Max(0, skip)}").Option($"--max-count={Math.Clamp(take, 1, 200)}")
-            .Option($"--format={SummaryFormat}%x1e").EndOfOptions().Value(commit);
+        var command = GitCommand.Create("log").Option("--topo-order").Option($"--skip={Math.Max(0, skip)}").Option($"--max-count={Math.Clamp(take, 1, MaxLogPage)}")
+            .Option($"--format={SummaryFormat}%x1f%P%x1e").EndOfOptions();
+        foreach (var revision in revisions)
+        {
+            command.Value(revision);
+        }
+
         if (!string.IsNullOrEmpty(path))
         {
-            command.Paths(path);
+            command.LiteralPaths(path);
         }
 
         var output = await ReadAsync(repositoryId, command, MaxListingBytes, cancellationToken);
         return [.. Records(output).Where(f => f.Length >= 6).Select(Summary)];
     }
+
+    private const int MaxLogPage = 250;
 
     /// <summary>
     /// A commit with its changed files and its diff, the diff read up to <see cref="BrowsingOptions.MaxDiffBytes"/>
@@ -168,16 +182,38 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
             return null;
         }
 
-        var numstat = await ReadAsync(repositoryId, DiffTree().Option("-r").Option("--numstat").Option("-z").EndOfOptions().Value(resolved), MaxListingBytes, cancellationToken);
-        var status = await ReadAsync(repositoryId, DiffTree().Option("-r").Option("--name-status").Option("-z").EndOfOptions().Value(resolved), MaxListingBytes, cancellationToken);
+        var (files, filesTruncated, diff) = await ChangesAsync(repositoryId, [resolved], cancellationToken);
+        return new CommitDetail(Summary(f), f[7].Trim() + (header.Truncated ? "…" : ""), f[6].Split(' ', StringSplitOptions.RemoveEmptyEntries), files, filesTruncated, diff);
+    }
+
+    /// <summary>
+    /// The changed files and the diff of one commit (against its first parent) or between two trees, the diff read up to
+    /// <see cref="BrowsingOptions.MaxDiffBytes"/> (git stopped there) and files above <see cref="BrowsingOptions.MaxDiffFileBytes"/> treated as binary.
+    /// </summary>
+    private async Task<(IReadOnlyList<ChangedFile> Files, bool FilesTruncated, CommitDiff Diff)> ChangesAsync(long repositoryId, string[] revisions, CancellationToken cancellationToken)
+    {
+        GitCommand Diff(string format)
+        {
+            var command = DiffTree().Option("-r").Option(format).Option("-z").EndOfOptions();
+            foreach (var revision in revisions)
+            {
+                command.Value(revision);
+            }
+
+            return command;
+        }
+
+        var numstat = await ReadAsync(repositoryId, Diff("--numstat"), MaxListingBytes, cancellationToken);
+        var status = await ReadAsync(repositoryId, Diff("--name-status"), MaxListingBytes, cancellationToken);
         var maxDiffBytes = options.Value.MaxDiffBytes;
-        var diff = await ReadAsync(repositoryId, DiffTree().Option("-p").Option("--no-color").EndOfOptions().Value(resolved), maxDiffBytes, cancellationToken);
-        return new CommitDetail(
-            Summary(f),
-            f[7].Trim() + (header.Truncated ? "…" : ""),
-            f[6].Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            ParseChangedFiles(Complete(status, '\0'), Complete(numstat, '\0')),
-            numstat.Truncated || status.Truncated,
+        var patch = DiffTree().Option("-p").Option("--no-color").EndOfOptions();
+        foreach (var revision in revisions)
+        {
+            patch.Value(revision);
+        }
+
+        var diff = await ReadAsync(repositoryId, patch, maxDiffBytes, cancellationToken);
+        return (ParseChangedFiles(Complete(status, '\0'), Complete(numstat, '\0')), numstat.Truncated || status.Truncated,
             new CommitDiff(diff.Succeeded ? diff.Text : "", diff.Truncated, diff.BytesRead, maxDiffBytes));
     }
 
@@ -254,8 +290,9 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
     /// <summary>The type and size of the object a name resolves to, from one cat-file --batch-check; null when it names nothing.</summary>
     private async Task<(string Type, long Size)?> DescribeAsync(long repositoryId, string target, CancellationToken cancellationToken)
     {
-        // The name travels on stdin, one per line: a path holding a line break cannot be asked for (nor stored by git).
-        if (target.Contains('\n', StringComparison.Ordinal) || target.Contains('\r', StringComparison.Ordinal))
+        // The name travels on stdin, one per line, and later as an argument: a path holding a line break or another
+        // control character cannot be asked for (git's argument guard refuses them).
+        if (target.Any(char.IsControl))
         {
             return null;
         }
@@ -287,7 +324,11 @@ public sealed class RepositoryBrowser(GitRunner git, DataDirectory dataDir, IOpt
             .Select(r => r.TrimStart('\n').Split(FieldSeparator))
             .Where(f => f.Length > 1);
 
-    private static CommitSummary Summary(string[] f) => new(f[0], f[1], f[2].TrimEnd(' '), f[3].TrimEnd(' '), FromUnix(f[4]), f[5].TrimEnd(' '));
+    /// <summary>A commit from <see cref="SummaryFormat"/>'s fields, and its parents when a seventh field (%P) follows.</summary>
+    private static CommitSummary Summary(string[] f) => new(f[0], f[1], f[2].TrimEnd(' '), f[3].TrimEnd(' '), FromUnix(f[4]), f[5].TrimEnd(' '))
+    {
+        ParentIds = f.Length > 6 ? f[6].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [],
+    };
 
     private static DateTime FromUnix(string seconds) =>
         long.TryParse(seconds, CultureInfo.InvariantCulture, out var s) ? DateTimeOffset.FromUnixTimeSeconds(s).UtcDateTime : DateTime.MinValue;

@@ -1,3 +1,4 @@
+using Portal.Core.Organizations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Jobs;
@@ -17,6 +18,8 @@ public static class MirroringServiceCollectionExtensions
             return new JobKind(MirrorSyncJob.Kind, options.MaxConcurrent, options.RetryPolicy);
         });
         services.AddScoped<SyncRequestService>();
+        // An organization's page lists its broken mirrors from their sync jobs.
+        services.AddScoped<OrganizationOverviewService>();
         services.AddSingleton<SyncProgressTracker>();
         services.AddSingleton<LfsPointerScanner>();
         services.AddSingleton<LfsBatchDownloader>();

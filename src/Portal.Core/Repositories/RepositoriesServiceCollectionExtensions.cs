@@ -20,6 +20,7 @@ public static class RepositoriesServiceCollectionExtensions
         services.AddScoped<RepositoryActivityService>();
         services.AddScoped<ExternalRemoteService>();
         services.AddOptions<BrowsingOptions>().BindConfiguration(BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BrowsingCache>();
         services.AddSingleton<RepositoryBrowser>();
         services.AddSingleton<RepositoryContents>();
         // One quota per repository for its large files, whichever tool stores them (Git LFS, DVC).

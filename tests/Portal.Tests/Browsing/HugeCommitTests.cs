@@ -32,7 +32,7 @@ public sealed class HugeCommitTests : IDisposable
     }
 
     private RepositoryBrowser Browser(long maxDiffFileBytes = 64L * 1024 * 1024) =>
-        new(git, dataDir, Options.Create(new BrowsingOptions { MaxDiffBytes = DiffCap, MaxDiffFileBytes = maxDiffFileBytes }));
+        new(git, dataDir, Options.Create(new BrowsingOptions { MaxDiffBytes = DiffCap, MaxDiffFileBytes = maxDiffFileBytes }), new BrowsingCache());
 
     [Fact]
     public async Task Diff_IsCutAtTheCap_AndGitIsStoppedThere()

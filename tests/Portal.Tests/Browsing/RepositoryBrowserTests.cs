@@ -19,7 +19,7 @@ public sealed class RepositoryBrowserTests : IDisposable
     {
         var dataDir = new DataDirectory(dataRoot);
         dataDir.EnsureCreated();
-        browser = new RepositoryBrowser(new GitRunner(Options.Create(new GitOptions { HomePath = dataDir.GitHomePath, TempPath = dataDir.TempPath }), new ForwardingLogger(new Infrastructure.CollectingLoggerProvider(gitLog).CreateLogger("git"))), dataDir, Options.Create(new BrowsingOptions()));
+        browser = new RepositoryBrowser(new GitRunner(Options.Create(new GitOptions { HomePath = dataDir.GitHomePath, TempPath = dataDir.TempPath }), new ForwardingLogger(new Infrastructure.CollectingLoggerProvider(gitLog).CreateLogger("git"))), dataDir, Options.Create(new BrowsingOptions()), new BrowsingCache());
         work = Path.Combine(dataRoot, "work");
         TestGit.Run(dataRoot, "init", "--quiet", "--initial-branch=main", work);
         Write("README.md", "# Hello\n");

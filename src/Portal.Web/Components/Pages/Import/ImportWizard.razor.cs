@@ -28,6 +28,10 @@ public partial class ImportWizard
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
+    /// <summary>?owner=: the destination to preselect (an organization page's "Import into this organization").</summary>
+    [SupplyParameterFromQuery(Name = "owner")]
+    public string? PreselectedOwner { get; set; }
+
     /// <summary>The upstream as typed, once it parses.</summary>
     private UpstreamUrl? Upstream => UpstreamUrl.Parse(source.Url) is { Succeeded: true } parsed ? parsed.Value!.Url : null;
 
@@ -42,7 +46,7 @@ public partial class ImportWizard
     {
         userId = (await AuthenticationState).User.FindFirstValue(ClaimTypes.NameIdentifier)!;
         owners = await ScopedServices.GetRequiredService<OwnerService>().ListRepositoryTargetsAsync(userId);
-        destination.OwnerId = owners[0].Id;
+        destination.OwnerId = owners.FirstOrDefault(o => o.Slug == OwnerNamePolicy.Normalize(PreselectedOwner ?? ""))?.Id ?? owners[0].Id;
         mode.IntervalHours = ScopedServices.GetRequiredService<RepositoryInputValidator>().DefaultIntervalHours;
     }
 

@@ -10,7 +10,7 @@ using Radzen;
 
 namespace Portal.Web.Components.Pages.Repositories;
 
-/// <summary>The project page: /{owner}/{name}?tab=files|commits|branches|tags|activity|settings&amp;ref=…&amp;path=…&amp;commit=….</summary>
+/// <summary>The project page: /{owner}/{name}?tab=files|commits|branches|tags|activity|settings&amp;ref=…&amp;path=…&amp;commit=…&amp;view=blame&amp;base=…&amp;head=….</summary>
 public partial class RepositoryPage
 {
     private static readonly string[] TabNames = ["files", "commits", "branches", "tags", "activity", "experiments", "settings"];
@@ -46,6 +46,17 @@ public partial class RepositoryPage
 
     [SupplyParameterFromQuery]
     public int? Page { get; set; }
+
+    /// <summary>Files tab: "blame" shows who last changed each line of the file.</summary>
+    [SupplyParameterFromQuery]
+    public string? View { get; set; }
+
+    /// <summary>Commits tab: with <see cref="Head"/>, compares two refs.</summary>
+    [SupplyParameterFromQuery]
+    public string? Base { get; set; }
+
+    [SupplyParameterFromQuery]
+    public string? Head { get; set; }
 
     [SupplyParameterFromQuery]
     public string? Experiment { get; set; }
@@ -120,6 +131,9 @@ public partial class RepositoryPage
             ["path"] = tab == "files" ? Path : null,
             ["run"] = null,
             ["compare"] = null,
+            ["view"] = null,
+            ["base"] = null,
+            ["head"] = null,
         }));
     }
 }
