@@ -7,7 +7,7 @@ namespace Portal.Core.Mirroring;
 
 public static class MirroringServiceCollectionExtensions
 {
-    /// <summary>Pull mirrors: the mirror-sync job kind, the sync button's requests, live progress, and LFS fetching.</summary>
+    /// <summary>Pull mirrors: the mirror-sync job kind, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, and LFS fetching.</summary>
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -17,6 +17,10 @@ public static class MirroringServiceCollectionExtensions
             return new JobKind(MirrorSyncJob.Kind, options.MaxConcurrent, options.RetryPolicy);
         });
         services.AddScoped<SyncRequestService>();
+        services.AddScoped<MirrorFetcher>();
+        services.AddSingleton<RepositoryLocks>();
+        services.AddScoped<WriteThroughStaging>();
+        services.AddScoped<WriteThroughForwarder>();
         services.AddSingleton<SyncProgressTracker>();
         services.AddSingleton<LfsPointerScanner>();
         services.AddSingleton<LfsBatchDownloader>();
