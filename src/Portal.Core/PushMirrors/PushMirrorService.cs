@@ -314,7 +314,9 @@ public sealed class PushMirrorService(
 /// A push mirror as asked for. Creating: <see cref="Url"/> is required, the rest defaults (credentials none, all
 /// branches and tags, no LFS, overwriting divergent refs, <c>Portal:Sync:DefaultInterval</c>). Editing: null fields
 /// stay as they are; a <see cref="BranchFilter"/> of "" removes the filter, <see cref="HostKeys"/> of "" forgets them.
+/// Unknown JSON fields are refused: a misspelt option must not silently take its default.
 /// </summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record PushMirrorRequest(
     string? Url = null,
     UpstreamAuthRequest? Auth = null,

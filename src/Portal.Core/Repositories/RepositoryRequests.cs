@@ -33,6 +33,7 @@ public sealed record MirrorRefOptions(bool? WriteThrough = null, string? BranchF
 }
 
 /// <summary>Upstream credentials as given: a user name and password/token, or the id of a deploy key Portal generated.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpstreamAuthRequest(string? Username, string? Secret, string? DeployKeyId);
 
 /// <summary>

@@ -18,7 +18,11 @@ public sealed record CreateRepositoryBody(
     int? IntervalHours,
     bool? Lfs,
     string? LfsUrl = null,
-    string? HostKeys = null)
+    string? HostKeys = null,
+    bool? WriteThrough = null,
+    string? BranchFilter = null,
+    bool? OnlyProtectedBranches = null,
+    bool? MirrorTags = null)
 {
     public Outcome<CreateRepositoryRequest> ToRequest()
     {
@@ -44,12 +48,25 @@ public sealed record CreateRepositoryBody(
             IntervalHours: IntervalHours,
             Lfs: Lfs,
             LfsUrl: LfsUrl,
-            HostKeys: HostKeys);
+            HostKeys: HostKeys,
+            Refs: new MirrorRefOptions(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
     }
 }
 
 /// <summary>The JSON body of <c>PATCH /api/v1/repos/{owner}/{name}</c> as sent; null fields stay as they are.</summary>
-public sealed record UpdateRepositoryBody(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth, string? LfsUrl = null, string? HostKeys = null)
+/// <remarks>writeThrough, branchFilter ("" for all branches), onlyProtectedBranches and mirrorTags apply to mirrors only.</remarks>
+public sealed record UpdateRepositoryBody(
+    string? Description,
+    string? Visibility,
+    int? IntervalHours,
+    bool? Lfs,
+    UpstreamAuthRequest? Auth,
+    string? LfsUrl = null,
+    string? HostKeys = null,
+    bool? WriteThrough = null,
+    string? BranchFilter = null,
+    bool? OnlyProtectedBranches = null,
+    bool? MirrorTags = null)
 {
     public Outcome<UpdateRepositoryRequest> ToRequest()
     {
@@ -66,7 +83,8 @@ public sealed record UpdateRepositoryBody(string? Description, string? Visibilit
             Lfs: Lfs,
             Auth: Auth,
             LfsUrl: LfsUrl,
-            HostKeys: HostKeys);
+            HostKeys: HostKeys,
+            Refs: new MirrorRefOptions(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
     }
 }
 
