@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Portal.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.E2E;
@@ -27,6 +28,10 @@ public sealed class TwoWaySettingsTests(BrowserFixture browser) : IClassFixture<
         using var api = Client(user);
         var name = FixtureNames.Next("twoway");
         Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("api/v1/repos", new { mode = "hosted", owner = user, name })).StatusCode);
+        // The settings tab belongs to a repository with history: push a first commit, as its owner would.
+        var work = browser.Upstream.CreateRepository(FixtureNames.Next("work"));
+        work.Commit("main");
+        TestGit.Run(work.WorkPath, "push", "--quiet", $"http://{user}:{AccountPages.Password}@127.0.0.1:{browser.Portal.BaseAddress.Port}/{user}/{name}.git", "main");
         var target = browser.Upstream.CreateRepository(FixtureNames.Next("target"));
 
         await OpenSettingsAsync(page, name);
