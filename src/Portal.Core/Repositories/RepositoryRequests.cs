@@ -30,6 +30,10 @@ public sealed record CreateRepositoryRequest(
 public sealed record MirrorRefOptions(bool? WriteThrough = null, string? BranchFilter = null, bool? OnlyProtectedBranches = null, bool? MirrorTags = null)
 {
     public bool IsEmpty => WriteThrough is null && BranchFilter is null && OnlyProtectedBranches is null && MirrorTags is null;
+
+    /// <summary>The options as sent; null when none was (a request that does not touch them).</summary>
+    public static MirrorRefOptions? From(bool? writeThrough, string? branchFilter, bool? onlyProtectedBranches, bool? mirrorTags) =>
+        new MirrorRefOptions(writeThrough, branchFilter, onlyProtectedBranches, mirrorTags) is { IsEmpty: false } options ? options : null;
 }
 
 /// <summary>Upstream credentials as given: a user name and password/token, or the id of a deploy key Portal generated.</summary>

@@ -104,7 +104,7 @@ public sealed class RepositorySettingsService(
             tracked.Upstream!.PinnedHostKey = keys.Value;
         }
 
-        if (request.Refs is { } changed)
+        if (request.Refs is { IsEmpty: false } changed)
         {
             RepositoryInputValidator.ApplyMirrorRefs(changed, tracked.Upstream!);
         }

@@ -49,7 +49,7 @@ public sealed record CreateRepositoryBody(
             Lfs: Lfs,
             LfsUrl: LfsUrl,
             HostKeys: HostKeys,
-            Refs: new MirrorRefOptions(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
+            Refs: MirrorRefOptions.From(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
     }
 }
 
@@ -84,7 +84,7 @@ public sealed record UpdateRepositoryBody(
             Auth: Auth,
             LfsUrl: LfsUrl,
             HostKeys: HostKeys,
-            Refs: new MirrorRefOptions(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
+            Refs: MirrorRefOptions.From(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
     }
 }
 
