@@ -1,6 +1,7 @@
 using Portal.Core.Hosting;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
+using Portal.Core.PushMirrors;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
 using Portal.Web.Api;
@@ -24,6 +25,7 @@ builder.Services
     .AddJobs()
     .AddRepositories()
     .AddMirroring()
+    .AddPushMirrors()
     .AddHostedGit()
     .AddDvcStorage()
     .AddExperimentTracking()

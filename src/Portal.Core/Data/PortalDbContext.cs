@@ -53,6 +53,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<Lfs.LfsLock> LfsLocks => Set<Lfs.LfsLock>();
 
+    public DbSet<ProtectedBranches.ProtectedBranch> ProtectedBranches => Set<ProtectedBranches.ProtectedBranch>();
+
+    public DbSet<PushMirrors.PushMirror> PushMirrors => Set<PushMirrors.PushMirror>();
+
+    public DbSet<PushMirrors.PushMirrorCredential> PushMirrorCredentials => Set<PushMirrors.PushMirrorCredential>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

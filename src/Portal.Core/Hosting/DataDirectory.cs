@@ -1,3 +1,5 @@
+using Portal.Core.ProtectedBranches;
+
 namespace Portal.Core.Hosting;
 
 /// <summary>The layout of Portal's data folder. Every path Portal writes is derived here, never from user input.</summary>
@@ -44,28 +46,6 @@ public sealed class DataDirectory
         WritePushPolicyHook();
     }
 
-    /// <summary>
-    /// A pre-receive hook refusing ref names that tools could mistake for options ("-x") or that are otherwise unsafe.
-    /// git shows its message to the pusher as "remote: …" and the update as "[remote rejected]". The script is Portal's,
-    /// rewritten at every start; nothing from users goes into it.
-    /// </summary>
-    private void WritePushPolicyHook()
-    {
-        const string script = """
-            #!/bin/sh
-            # Portal push policy (generated; do not edit).
-            status=0
-            while read old new ref; do
-                case "$ref" in
-                    refs/heads/-*|refs/tags/-*|*/-*|*..*|*//*|*@\{*)
-                        echo "Portal refuses the ref name '$ref': names may not start a path component with '-' or contain '..', '//' or '@{'. Rename it and push again." >&2
-                        status=1 ;;
-                esac
-            done
-            exit $status
-            """;
-        var hook = Path.Combine(PushHooksPath, "pre-receive");
-        File.WriteAllText(hook, script.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
-        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
-    }
+    /// <summary>Portal's pre-receive hook (ref-name policy and protected branches), rewritten at every start.</summary>
+    private void WritePushPolicyHook() => PushPolicyHook.WriteTo(PushHooksPath);
 }

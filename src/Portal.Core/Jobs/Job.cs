@@ -64,12 +64,13 @@ public sealed class Job
 
     internal Job Copy() => (Job)MemberwiseClone();
 
-    internal void Queue(JobTrigger trigger, string? requestedBy, DateTime now, bool countsAsManual)
+    /// <summary>Queued now; with <paramref name="notBefore"/>, claimable only from then (a debounce: requests meanwhile fold in).</summary>
+    internal void Queue(JobTrigger trigger, string? requestedBy, DateTime now, bool countsAsManual, DateTime? notBefore = null)
     {
         Status = JobStatus.Queued;
         QueuedTrigger = trigger;
         QueuedBy = requestedBy;
-        QueuedAt = now;
+        QueuedAt = notBefore ?? now;
         Priority = trigger == JobTrigger.Schedule ? 0 : 1;
         if (countsAsManual)
         {

@@ -49,8 +49,9 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     /// <summary>
     /// Asks for a run now. Already queued or running: refused (<see cref="JobRequestOutcome.AlreadyQueued"/>), or with
     /// <see cref="JobRequestRules.Coalesce"/> folded into the queued run or one more run after the running one. With
-    /// <see cref="JobRequestRules.MinManualInterval"/>, refused that soon after the last such request. Of simultaneous
-    /// requests exactly one queues the run.
+    /// <see cref="JobRequestRules.MinManualInterval"/>, refused that soon after the last such request. With
+    /// <see cref="JobRequestRules.Delay"/>, the run is claimable only once the delay has passed, so a burst of requests
+    /// (with <see cref="JobRequestRules.Coalesce"/>) is one run: a debounce. Of simultaneous requests exactly one queues the run.
     /// </summary>
     public async Task<JobRequestResult> RequestAsync(string kind, long targetId, JobTrigger trigger, string? requestedBy, JobRequestRules rules, CancellationToken cancellationToken = default)
     {
@@ -91,10 +92,18 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
             }
 
             var queued = job.Copy();
-            queued.Queue(trigger, requestedBy, now, countsAsManual: rules.MinManualInterval is not null);
+            queued.Queue(trigger, requestedBy, now, countsAsManual: rules.MinManualInterval is not null, notBefore: rules.Delay is { } delay ? now + delay : null);
             if (await WriteAsync(job, queued, cancellationToken))
             {
-                signals.Wake(kind);
+                if (rules.Delay is { } wait)
+                {
+                    signals.WakeAfter(kind, wait);
+                }
+                else
+                {
+                    signals.Wake(kind);
+                }
+
                 return new JobRequestResult(JobRequestOutcome.Queued, null, queued);
             }
         }
@@ -339,9 +348,9 @@ public sealed record JobClaim(string Kind, string Owner, JobRun Run);
 /// <summary>
 /// How a request for a run is judged. <see cref="Coalesce"/>: a request while queued or running is folded in (at most
 /// one more run), not refused. <see cref="MinManualInterval"/>: a person's request counts toward a limit, refused this
-/// soon after the last.
+/// soon after the last. <see cref="Delay"/>: the run waits this long after the request that queued it (a debounce).
 /// </summary>
-public sealed record JobRequestRules(bool Coalesce = false, TimeSpan? MinManualInterval = null);
+public sealed record JobRequestRules(bool Coalesce = false, TimeSpan? MinManualInterval = null, TimeSpan? Delay = null);
 
 public enum JobRequestOutcome
 {

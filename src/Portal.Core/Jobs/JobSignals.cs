@@ -29,6 +29,10 @@ public sealed class JobSignals
         }
     }
 
+    /// <summary>Wakes a kind's workers once <paramref name="delay"/> has passed (work queued to be claimed then).</summary>
+    public void WakeAfter(string kind, TimeSpan delay) =>
+        _ = Task.Delay(delay).ContinueWith(_ => Wake(kind), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
     /// <summary>Waits until woken or <paramref name="timeout"/> passes.</summary>
     public async Task WaitAsync(string kind, TimeSpan timeout, CancellationToken cancellationToken) =>
         await Semaphore(kind).WaitAsync(timeout, cancellationToken);

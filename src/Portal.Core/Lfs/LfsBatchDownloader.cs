@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Git;
@@ -32,9 +30,6 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
     private const int BatchSize = 100;
 
     private const int ParallelDownloads = 4;
-
-    private const string LfsJson = "application/vnd.git-lfs+json";
-
 
     public async Task<LfsDownloadReport> DownloadAsync(long repositoryId, LfsSource source, IReadOnlyList<LfsPointer> objects, CancellationToken cancellationToken)
     {
@@ -81,56 +76,16 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
         return result;
     }
 
-    private async Task<BatchAnswer> RequestBatchAsync(HttpClient client, LfsSource source, LfsPointer[] batch, CancellationToken cancellationToken)
+    private static async Task<BatchAnswer> RequestBatchAsync(HttpClient client, LfsSource source, LfsPointer[] batch, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        var answer = await LfsHttp.RequestBatchAsync(client, source, "download", batch, cancellationToken);
+        if (answer.Error is { } error)
         {
-            operation = "download",
-            transfers = new[] { "basic" },
-            objects = batch.Select(p => new { oid = p.Oid, size = p.Size }),
-        });
-        var batchUrl = new Uri(source.Endpoint.AbsoluteUri.TrimEnd('/') + "/objects/batch");
-        try
-        {
-            using var response = await SendAsync(client, batchUrl, uri =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue(LfsJson);
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(LfsJson));
-                AddCredentials(request, source);
-                return request;
-            }, followSeeOther: false, cancellationToken);
-            var cap = 64 * 1024 + 16 * 1024 * batch.Length;
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                var message = LfsBatchResponse.ErrorMessage(await ReadCappedAsync(response.Content, 4096, cancellationToken));
-                var what = $"The LFS server {Describe(response.RequestMessage?.RequestUri ?? batchUrl)} answered {(int)response.StatusCode}{(message is null ? "" : $": {message}")}";
-                return response.StatusCode switch
-                {
-                    HttpStatusCode.NotFound => BatchAnswer.Failed(what, noServer: true),
-                    HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => BatchAnswer.Failed($"{what}. Check the mirror's credentials, or set its LFS URL if LFS is served elsewhere."),
-                    _ => BatchAnswer.Failed(what + "."),
-                };
-            }
-
-            if (response.Content.Headers.ContentType?.MediaType is not (LfsJson or "application/json"))
-            {
-                return BatchAnswer.Failed($"The LFS server {Describe(batchUrl)} did not answer with LFS JSON (Content-Type '{response.Content.Headers.ContentType?.MediaType}'): is the LFS URL right?");
-            }
-
-            var content = await ReadCappedAsync(response.Content, cap, cancellationToken);
-            if (content is null)
-            {
-                return BatchAnswer.Failed($"The LFS server's batch answer is larger than {cap / 1024} KiB for {batch.Length} objects: refused.");
-            }
-
-            var parsed = LfsBatchResponse.Parse(content, batch);
-            return parsed.Succeeded ? parsed.Value! : BatchAnswer.Failed($"The LFS server's batch answer was refused: {parsed.Error!.Message}");
+            return BatchAnswer.Failed(error, answer.NoServer);
         }
-        catch (Exception exception) when (Unreachable(exception, cancellationToken) is { } reason)
-        {
-            return BatchAnswer.Failed($"The LFS server {Describe(batchUrl)} could not be reached: {reason}");
-        }
+
+        var parsed = LfsBatchResponse.Parse(answer.Content!, batch);
+        return parsed.Succeeded ? parsed.Value! : BatchAnswer.Failed($"The LFS server's batch answer was refused: {parsed.Error!.Message}");
     }
 
     private async Task<string?> DownloadOneAsync(HttpClient client, long repositoryId, LfsSource source, LfsDownload download, TimeSpan idle, CancellationToken cancellationToken)
@@ -138,10 +93,10 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
         var href = download.Href;
         try
         {
-            using var response = await SendAsync(client, href, uri =>
+            using var response = await LfsHttp.SendAsync(client, href, uri =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                if (SameOrigin(uri, href))
+                if (LfsHttp.SameOrigin(uri, href))
                 {
                     // The server's header map (often a short-lived Authorization) belongs to the href's origin only.
                     foreach (var (name, value) in download.Header)
@@ -152,12 +107,12 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
 
                 if (request.Headers.Authorization is null)
                 {
-                    AddCredentials(request, source);
+                    LfsHttp.AddCredentials(request, source);
                 }
 
                 return request;
             }, followSeeOther: true, cancellationToken);
-            var from = Describe(response.RequestMessage?.RequestUri ?? href);
+            var from = LfsHttp.Describe(response.RequestMessage?.RequestUri ?? href);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return $"{from} answered {(int)response.StatusCode}.";
@@ -172,101 +127,10 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
             var stored = await store.StoreAsync(repositoryId, download.Pointer.Oid, download.Pointer.Size, body, cancellationToken);
             return stored.Succeeded ? null : $"refused from {from}: {stored.Error!.Message}";
         }
-        catch (Exception exception) when (Unreachable(exception, cancellationToken) is { } reason)
+        catch (Exception exception) when (LfsHttp.Unreachable(exception, cancellationToken) is { } reason)
         {
-            return $"{Describe(href)}: {reason}";
+            return $"{LfsHttp.Describe(href)}: {reason}";
         }
-    }
-
-    /// <summary>Sends a request, following redirects by hand: each hop is a new request through the checked door, built for its own origin.</summary>
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, Uri start, Func<Uri, HttpRequestMessage> build, bool followSeeOther, CancellationToken cancellationToken)
-    {
-        var uri = start;
-        for (var hop = 0; ; hop++)
-        {
-            using var request = build(uri);
-            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (status is not (301 or 302 or 303 or 307 or 308))
-            {
-                return response;
-            }
-
-            var location = response.Headers.Location;
-            response.Dispose();
-            if (!followSeeOther && status is not (307 or 308))
-            {
-                throw new LfsTransferException($"{Describe(uri)} answered the batch request with a {status} redirect, which would turn it into a GET: set the mirror's LFS URL to the endpoint itself.");
-            }
-
-            if (location is null || hop == MaxRedirects)
-            {
-                throw new LfsTransferException(location is null
-                    ? $"{Describe(uri)} answered {status} without a Location."
-                    : $"more than {MaxRedirects} redirects, the last from {Describe(uri)}.");
-            }
-
-            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
-            if (next.Scheme is not ("https" or "http"))
-            {
-                throw new LfsTransferException($"{Describe(uri)} redirected to a {next.Scheme}: URL; only https and http are followed.");
-            }
-
-            uri = next;
-        }
-    }
-
-    private static void AddCredentials(HttpRequestMessage request, LfsSource source)
-    {
-        if (source.BasicCredential is { } basic && source.CredentialOrigin is { } origin && SameOrigin(request.RequestUri!, origin))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
-        }
-    }
-
-    /// <summary>Same scheme, host and port: the unit credentials and action headers are scoped to.</summary>
-    private static bool SameOrigin(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
-        && a.Port == b.Port;
-
-    /// <summary>A URL as it may appear in a message: origin and path, never the query (signed URLs carry secrets there).</summary>
-    private static string Describe(Uri uri) => uri.GetLeftPart(UriPartial.Path);
-
-    /// <summary>Why a request failed, for failures that are the network's or the server's and not a bug; null otherwise.</summary>
-    private static string? Unreachable(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        _ when OutboundHttpClientFactory.RefusalIn(exception) is { } refused => refused.Message,
-        LfsTransferException transfer => transfer.Message,
-        TimeoutException timeout => timeout.Message,
-        OperationCanceledException when !cancellationToken.IsCancellationRequested => "no answer in time.",
-        HttpRequestException request => request.InnerException is { } inner ? $"{request.Message} ({inner.Message})" : request.Message,
-        IOException io => io.Message,
-        _ => null,
-    };
-
-    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, int cap, CancellationToken cancellationToken)
-    {
-        if (content.Headers.ContentLength > cap)
-        {
-            return null;
-        }
-
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > cap)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private sealed class ReportBuilder
@@ -311,8 +175,16 @@ public sealed class LfsBatchDownloader(OutboundHttpClientFactory http, LfsObject
     }
 }
 
-/// <summary>Where a mirror's LFS objects come from, and the one origin its Basic credential may be sent to.</summary>
-public sealed record LfsSource(Uri Endpoint, Uri? CredentialOrigin, string? BasicCredential, IReadOnlyList<string> Secrets);
+/// <summary>An LFS server Portal talks to (a mirror's source, a write-through or push target), and the one origin its Basic credential may be sent to.</summary>
+public sealed record LfsSource(Uri Endpoint, Uri? CredentialOrigin, string? BasicCredential, IReadOnlyList<string> Secrets)
+{
+    /// <summary>The LFS server at <paramref name="endpoint"/> for a git remote: its credentials, for http(s) remotes only, go to the remote's own origin.</summary>
+    public static LfsSource ForRemote(Uri endpoint, Upstreams.UpstreamUrl remote, Upstreams.UpstreamCredentials credentials)
+    {
+        var basic = remote.IsHttp ? credentials.BasicParameter() : null;
+        return new LfsSource(endpoint, Upstreams.LfsEndpoint.CredentialOrigin(remote), basic, [.. credentials.Secrets, .. basic is null ? Array.Empty<string>() : [basic]]);
+    }
+}
 
 /// <summary>
 /// What a download run did: objects stored, objects refused or unreachable (one line each, scrubbed), and, when the

@@ -94,8 +94,7 @@ public sealed class MirrorLfsFetcher(
             }
 
             progressTracker.Report(repository.Id, new SyncProgress("Fetching LFS objects", null));
-            var basic = url.IsHttp ? credentials.BasicParameter() : null;
-            var source = new LfsSource(endpoint.Value!, LfsEndpoint.CredentialOrigin(url), basic, [.. credentials.Secrets, .. basic is null ? Array.Empty<string>() : [basic]]);
+            var source = LfsSource.ForRemote(endpoint.Value!, url, credentials);
             var report = await downloader.DownloadAsync(repository.Id, source, missing, deadline.Token);
             DeleteUnless(!report.Complete || scan.Truncated, marker);
             return Describe(report, missing.Count, scan.Pointers.Count - missing.Count) + more;

@@ -8,7 +8,7 @@ namespace Portal.Core.Mirroring;
 
 public static class MirroringServiceCollectionExtensions
 {
-    /// <summary>Pull mirrors: the mirror-sync job kind, the sync button's requests, live progress, and LFS fetching.</summary>
+    /// <summary>Pull mirrors: the mirror-sync job kind, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, and LFS fetching.</summary>
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -20,6 +20,10 @@ public static class MirroringServiceCollectionExtensions
         services.AddScoped<SyncRequestService>();
         // An organization's page lists its broken mirrors from their sync jobs.
         services.AddScoped<OrganizationOverviewService>();
+        services.AddScoped<MirrorFetcher>();
+        services.AddSingleton<RepositoryLocks>();
+        services.AddScoped<WriteThroughStaging>();
+        services.AddScoped<WriteThroughForwarder>();
         services.AddSingleton<SyncProgressTracker>();
         services.AddSingleton<LfsPointerScanner>();
         services.AddSingleton<LfsBatchDownloader>();

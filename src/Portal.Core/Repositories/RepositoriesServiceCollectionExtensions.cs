@@ -19,6 +19,7 @@ public static class RepositoriesServiceCollectionExtensions
         services.AddScoped<RepositoryRemovalService>();
         services.AddScoped<RepositoryActivityService>();
         services.AddScoped<ExternalRemoteService>();
+        services.AddScoped<ProtectedBranches.ProtectedBranchService>();
         services.AddOptions<BrowsingOptions>().BindConfiguration(BrowsingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BrowsingCache>();
         services.AddSingleton<RepositoryBrowser>();

@@ -79,6 +79,11 @@ public sealed class RepositoryCreationService(
             return PortalError.Invalid("A hosted repository starts empty: leave cloneUrl, lfsUrl and hostKeys out, or choose mode \"mirror\" or \"migrate\".");
         }
 
+        if (request.Refs is { IsEmpty: false } refs && (request.Mode != RepositoryMode.Mirror || RepositoryInputValidator.MirrorRefs(refs, null) is not null))
+        {
+            return RepositoryInputValidator.MirrorRefs(refs, null) ?? PortalError.Invalid("Write-through, branch filters and tags apply to mirrors only: choose mode \"mirror\", or leave them out.");
+        }
+
         var name = (request.Name ?? upstream?.Url.SuggestedName() ?? "").Trim();
         var nameCheck = RepositoryNamePolicy.Check(name);
         if (!nameCheck.IsValid)
@@ -204,6 +209,11 @@ public sealed class RepositoryCreationService(
             // The keys the person saw (or typed): the first sync verifies the server against exactly these.
             PinnedHostKey = hostKeys.Value,
         };
+        if (request.Refs is { } refs)
+        {
+            RepositoryInputValidator.ApplyMirrorRefs(refs, repository.Upstream);
+        }
+
         if (repository.Upstream.AuthKind != UpstreamAuthKind.None)
         {
             repository.Credential = new UpstreamCredential();

@@ -117,6 +117,25 @@ public sealed class RepositoryInputValidator(DeployKeyService deployKeys, Upstre
         return checkedKeys.Succeeded ? checkedKeys.Value : checkedKeys.Error!;
     }
 
+    /// <summary>
+    /// Checks a mirror's ref options as they would stand after the change (a regular expression or protected branches
+    /// only, not both; a regular expression that compiles within limits); null when they are fine.
+    /// </summary>
+    public static PortalError? MirrorRefs(MirrorRefOptions refs, UpstreamSource? current)
+    {
+        var branchFilter = refs.BranchFilter ?? current?.BranchFilter;
+        return BranchFilter.CheckChoice(branchFilter, refs.OnlyProtectedBranches ?? current?.OnlyProtectedBranches ?? false);
+    }
+
+    /// <summary>Writes checked ref options into the upstream: what the options leave out stays ("" clears the branch filter).</summary>
+    public static void ApplyMirrorRefs(MirrorRefOptions refs, UpstreamSource upstream)
+    {
+        upstream.WriteThrough = refs.WriteThrough ?? upstream.WriteThrough;
+        upstream.BranchFilter = refs.BranchFilter is null ? upstream.BranchFilter : string.IsNullOrWhiteSpace(refs.BranchFilter) ? null : refs.BranchFilter.Trim();
+        upstream.OnlyProtectedBranches = refs.OnlyProtectedBranches ?? upstream.OnlyProtectedBranches;
+        upstream.MirrorTags = refs.MirrorTags ?? upstream.MirrorTags;
+    }
+
     /// <summary>The Git LFS URL to store (normalised, its host allowed by the address policy); null when blank (derive it).</summary>
     public async Task<Outcome<string?>> LfsUrlAsync(string? input, CancellationToken cancellationToken)
     {

@@ -4,11 +4,12 @@ using Portal.Core.Data;
 using Portal.Core.Hosting;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
+using Portal.Core.PushMirrors;
 
 namespace Portal.Core.Repositories;
 
-/// <summary>Deleting a repository: its row (and everything that hangs off it), its sync job, and its folders on disk.</summary>
-public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAccess access, JobEngine jobs, DataDirectory dataDir, ILogger<RepositoryRemovalService> logger)
+/// <summary>Deleting a repository: its row (and everything that hangs off it), its sync and push-mirror jobs, and its folders on disk.</summary>
+public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAccess access, JobEngine jobs, PushMirrorService pushMirrors, DataDirectory dataDir, ILogger<RepositoryRemovalService> logger)
 {
     public async Task<Outcome<bool>> DeleteAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
     {
@@ -23,8 +24,10 @@ public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAcces
             return PortalError.Conflict("A sync is running; delete the repository once it has finished.");
         }
 
+        var pushMirrorIds = await pushMirrors.IdsAsync(repository.Id, cancellationToken);
         await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
         await jobs.RemoveAsync(MirrorSyncJob.Kind, repository.Id, cancellationToken);
+        await pushMirrors.RemoveJobsAsync(pushMirrorIds, cancellationToken);
         foreach (var path in new[] { dataDir.RepositoryPath(repository.Id), dataDir.LfsStoragePath(repository.Id), dataDir.DvcStoragePath(repository.Id) })
         {
             if (Directory.Exists(path))

@@ -8,8 +8,8 @@ using Portal.Git;
 namespace Portal.Core.Repositories;
 
 /// <summary>
-/// A repository's settings: description and visibility, and for mirrors the interval, LFS, credentials and pinned host
-/// keys. Only its administrators change them, checked when the change is made. Every field is checked before any is
+/// A repository's settings: description and visibility, and for mirrors the interval, LFS, credentials, pinned host
+/// keys, write-through and which refs they take. Only its administrators change them, checked when the change is made. Every field is checked before any is
 /// written: a refused edit leaves the repository as it was.
 /// </summary>
 public sealed class RepositorySettingsService(
@@ -46,7 +46,7 @@ public sealed class RepositorySettingsService(
         var mirrorSettingsChanged = request.ChangesMirrorSettings;
         if (mirrorSettingsChanged && (tracked.Mode != RepositoryMode.Mirror || tracked.Upstream is null))
         {
-            return PortalError.Invalid("The sync interval, LFS settings, credentials and host keys apply to mirrors only.");
+            return PortalError.Invalid("The sync interval, LFS settings, credentials, host keys, write-through and branch filters apply to mirrors only.");
         }
 
         var lfsUrl = await validator.LfsUrlAsync(request.LfsUrl, cancellationToken);
@@ -75,6 +75,11 @@ public sealed class RepositorySettingsService(
             return credentials.Value.Error!;
         }
 
+        if (request.Refs is { } refs && RepositoryInputValidator.MirrorRefs(refs, tracked.Upstream) is { } badRefs)
+        {
+            return badRefs;
+        }
+
         tracked.Description = description.Value ?? tracked.Description;
         tracked.Visibility = visibility.Value;
         if (interval is { } newInterval)
@@ -97,6 +102,11 @@ public sealed class RepositorySettingsService(
         {
             // Empty forgets the pinned keys: the next sync pins what the server presents then.
             tracked.Upstream!.PinnedHostKey = keys.Value;
+        }
+
+        if (request.Refs is { IsEmpty: false } changed)
+        {
+            RepositoryInputValidator.ApplyMirrorRefs(changed, tracked.Upstream!);
         }
 
         if (credentials?.Value is { } replaced)

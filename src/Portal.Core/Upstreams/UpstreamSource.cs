@@ -22,6 +22,18 @@ public sealed class UpstreamSource
     public string? LfsUrl { get; set; }
 
     public int SyncIntervalMinutes { get; set; } = 24 * 60;
+
+    /// <summary>Pushes to Portal go to the upstream first (with the stored credentials) and land here only once it accepts.</summary>
+    public bool WriteThrough { get; set; }
+
+    /// <summary>Only branches whose names match this regular expression are fetched (and pruned); null for all.</summary>
+    public string? BranchFilter { get; set; }
+
+    /// <summary>Only branches protected here are fetched (and pruned).</summary>
+    public bool OnlyProtectedBranches { get; set; }
+
+    /// <summary>Whether tags are fetched (and pruned) at all.</summary>
+    public bool MirrorTags { get; set; } = true;
 }
 
 public enum UpstreamAuthKind
@@ -35,7 +47,7 @@ public enum UpstreamAuthKind
 /// Upstream secrets, each encrypted with ASP.NET Core Data Protection (keys in the data folder). Kept in their own
 /// table so a migration or "stop mirroring" deletes them with one row, and nothing else ever selects them by accident.
 /// </summary>
-public sealed class UpstreamCredential
+public sealed class UpstreamCredential : IStoredCredential
 {
     public long RepositoryId { get; set; }
 

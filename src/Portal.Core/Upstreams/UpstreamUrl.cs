@@ -41,6 +41,21 @@ public sealed partial record UpstreamUrl(string Scheme, string? UserName, string
         return $"{Scheme}://{user}{host}{port}{Path}";
     }
 
+    /// <summary>
+    /// Whether both URLs name the same repository at the same address (host, port, path without a trailing ".git" or
+    /// "/"), whatever the user: a push mirror back to a pull mirror's own upstream, for example.
+    /// </summary>
+    public bool SameRepositoryAs(UpstreamUrl other) =>
+        string.Equals(BareHost, other.BareHost, StringComparison.OrdinalIgnoreCase)
+        && EffectivePort == other.EffectivePort
+        && string.Equals(RepositoryPath(Path), RepositoryPath(other.Path), StringComparison.OrdinalIgnoreCase);
+
+    private static string RepositoryPath(string path)
+    {
+        var trimmed = path.TrimEnd('/');
+        return trimmed.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? trimmed[..^4] : trimmed;
+    }
+
     /// <summary>The repository name the URL suggests: "https://host/org/Project.git" gives "Project".</summary>
     public string SuggestedName()
     {

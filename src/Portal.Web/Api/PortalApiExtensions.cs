@@ -45,6 +45,8 @@ public static class PortalApiExtensions
         api.MapUserApi();
         api.MapOrganizationsApi();
         api.MapRepositoriesApi();
+        api.MapProtectedBranchesApi();
+        api.MapPushMirrorsApi();
         return app;
     }
 }

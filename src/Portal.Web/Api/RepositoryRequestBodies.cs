@@ -19,6 +19,10 @@ public sealed record CreateRepositoryBody(
     bool? Lfs,
     string? LfsUrl = null,
     string? HostKeys = null,
+    bool? WriteThrough = null,
+    string? BranchFilter = null,
+    bool? OnlyProtectedBranches = null,
+    bool? MirrorTags = null,
     MirrorSettingsBody? Mirror = null)
 {
     public Outcome<CreateRepositoryRequest> ToRequest()
@@ -51,12 +55,26 @@ public sealed record CreateRepositoryBody(
             IntervalHours: settings.Value!.IntervalHours,
             Lfs: settings.Value.Lfs,
             LfsUrl: settings.Value.LfsUrl,
-            HostKeys: settings.Value.HostKeys);
+            HostKeys: settings.Value.HostKeys,
+            Refs: MirrorRefOptions.From(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
     }
 }
 
 /// <summary>The JSON body of <c>PATCH /api/v1/repos/{owner}/{name}</c> as sent; null fields stay as they are.</summary>
-public sealed record UpdateRepositoryBody(string? Description, string? Visibility, int? IntervalHours, bool? Lfs, UpstreamAuthRequest? Auth, string? LfsUrl = null, string? HostKeys = null, MirrorSettingsBody? Mirror = null)
+/// <remarks>writeThrough, branchFilter ("" for all branches), onlyProtectedBranches and mirrorTags apply to mirrors only.</remarks>
+public sealed record UpdateRepositoryBody(
+    string? Description,
+    string? Visibility,
+    int? IntervalHours,
+    bool? Lfs,
+    UpstreamAuthRequest? Auth,
+    string? LfsUrl = null,
+    string? HostKeys = null,
+    bool? WriteThrough = null,
+    string? BranchFilter = null,
+    bool? OnlyProtectedBranches = null,
+    bool? MirrorTags = null,
+    MirrorSettingsBody? Mirror = null)
 {
     public Outcome<UpdateRepositoryRequest> ToRequest()
     {
@@ -79,7 +97,8 @@ public sealed record UpdateRepositoryBody(string? Description, string? Visibilit
             Lfs: settings.Value.Lfs,
             Auth: Auth,
             LfsUrl: settings.Value.LfsUrl,
-            HostKeys: settings.Value.HostKeys);
+            HostKeys: settings.Value.HostKeys,
+            Refs: MirrorRefOptions.From(WriteThrough, BranchFilter, OnlyProtectedBranches, MirrorTags));
     }
 }
 

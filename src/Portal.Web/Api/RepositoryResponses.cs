@@ -41,7 +41,7 @@ public sealed record RepositoryResponse(
             PublicBaseUrl.Repository(publicBase, owner, repository.Name, ".git"),
             admin ? repository.Upstream?.Url : null,
             repository.Mode == RepositoryMode.Mirror && repository.Upstream is { } upstream
-                ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant(), admin ? upstream.LfsUrl : null, admin ? upstream.PinnedHostKey : null)
+                ? new MirrorSettingsResponse(upstream.SyncIntervalMinutes / 60, upstream.FetchLfs, upstream.AuthKind.ToString().ToLowerInvariant(), admin ? upstream.LfsUrl : null, admin ? upstream.PinnedHostKey : null, upstream.WriteThrough, upstream.BranchFilter, upstream.OnlyProtectedBranches, upstream.MirrorTags)
                 : null,
             sync is not null ? SyncResponse.From(sync, role, repository.Upstream?.Url) : null,
             repository.CreatedAt,
@@ -53,7 +53,7 @@ public sealed record RepositoryResponse(
 /// A mirror's settings. For maintainers only: <see cref="LfsUrl"/> (the maintainer-set LFS endpoint, null when derived)
 /// and <see cref="HostKeys"/> (the pinned known_hosts lines, naming the upstream host).
 /// </summary>
-public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth, string? LfsUrl, string? HostKeys);
+public sealed record MirrorSettingsResponse(int IntervalHours, bool Lfs, string Auth, string? LfsUrl, string? HostKeys, bool WriteThrough, string? BranchFilter, bool OnlyProtectedBranches, bool MirrorTags);
 
 /// <summary>A mirror's sync job, as the API has always shown it: status, times, the (redacted) last error and failure count.</summary>
 public sealed record SyncResponse(JobStatus Status, DateTime? LastAttemptAt, DateTime? LastSuccessAt, DateTime? NextSyncAt, string? LastError, int ConsecutiveFailures)

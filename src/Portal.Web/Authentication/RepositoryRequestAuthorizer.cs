@@ -25,7 +25,8 @@ public sealed record RequestRefusal(int Status, string Message, bool Challenge);
 /// </summary>
 public sealed class RepositoryRequestAuthorizer(RepositoryAccess access, LfsTransferTokens lfsTokens, PublicBaseUrl publicUrl)
 {
-    // mirrorIsReadOnly: true for git, whose refs in a mirror come from upstream only; a mirror's storage and experiment remotes stay writable.
+    // mirrorIsReadOnly: true for git, whose refs in a mirror come from upstream only (pushes to a write-through mirror go
+    // there first); a mirror's storage and experiment remotes stay writable.
     public async Task<RepositoryRequestAccess> ResolveAsync(HttpContext context, string owner, string repository, bool write, bool mirrorIsReadOnly = true)
     {
         var authentication = await context.AuthenticateAsync(PortalTokenAuthenticationHandler.SchemeName);
@@ -98,7 +99,7 @@ public sealed class RepositoryRequestAuthorizer(RepositoryAccess access, LfsTran
                 return Refuse(StatusCodes.Status403Forbidden, $"This access token cannot write: create one with the 'write' scope at {publicUrl.For(context.Request)}/settings/tokens.");
             }
 
-            if (found.Mode == RepositoryMode.Mirror && mirrorIsReadOnly)
+            if (found.Mode == RepositoryMode.Mirror && mirrorIsReadOnly && found.Upstream?.WriteThrough != true)
             {
                 // Where the upstream lives is the maintainers' business: developers learn only that it is a mirror.
                 return role >= RepositoryRole.Admin && found.Upstream?.Url is { } upstream

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Portal.Core.Hosting;
+using Portal.Core.ProtectedBranches;
 using Portal.Core.Repositories;
 using Portal.Git;
 using Portal.Web.Authentication;
@@ -16,10 +17,9 @@ namespace Portal.Web.GitHttp;
 /// </summary>
 public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir, IOptions<GitOptions> options, ILogger<GitHttpBackend> logger)
 {
-    private const int BufferSize = 64 * 1024;
-
     /// <returns>git's exit code.</returns>
-    public async Task<int> ServeAsync(HttpContext context, Repository repository, string service, RepositoryRequestAccess access, bool allowPush, Stream requestBody, byte[]? bodyPrefix = null)
+    /// <remarks>For pushes, <c>policy</c> carries the protected branches and the pusher's access to Portal's pre-receive hook.</remarks>
+    public async Task<int> ServeAsync(HttpContext context, Repository repository, string service, RepositoryRequestAccess access, bool allowPush, Stream requestBody, byte[]? bodyPrefix = null, PushPolicy? policy = null)
     {
         var request = context.Request;
         var command = GitCommand.Create("http-backend")
@@ -35,13 +35,10 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
             .WithConfig("http.receivepack", allowPush ? "true" : "false")
             // Partial clones (--filter) fetch missing objects by id later; access is checked per repository already.
             .WithConfig("uploadpack.allowFilter", "true")
-            .WithConfig("uploadpack.allowAnySHA1InWant", "true")
-            .WithConfig("receive.fsckObjects", "true")
-            // git's own bound on a pushed pack, the same as Portal's on the (decompressed) request body.
-            .WithConfig("receive.maxInputSize", options.Value.MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithConfig("receive.advertisePushOptions", "false")
-            // Pushes run Portal's own pre-receive policy (ref names); every other git command keeps hooks off.
-            .WithConfig("core.hooksPath", allowPush ? dataDir.PushHooksPath : "/dev/null");
+            .WithConfig("uploadpack.allowAnySHA1InWant", "true");
+        // Pushes run Portal's own pre-receive policy (ref names, protected branches); every other git command keeps hooks off.
+        ReceivePackSettings.Apply(command, allowPush ? dataDir.PushHooksPath : "/dev/null", options.Value);
+        policy?.Apply(command);
         if (access.UserName is { } user)
         {
             command.WithEnvironment("REMOTE_USER", user);
@@ -55,13 +52,13 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
         }
 
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        using var idle = new IdleDeadline(context.RequestAborted, options.Value.IdleTimeout);
+        using var idle = new GitTransfer.IdleDeadline(context.RequestAborted, options.Value.IdleTimeout);
         await using var process = git.StartStreaming(command, dataDir.RepositoriesPath);
-        var feeding = FeedAsync(process, requestBody, bodyPrefix, idle);
+        var feeding = GitTransfer.FeedAsync(process, requestBody, bodyPrefix, idle);
         try
         {
             await WriteHeadersAsync(process.Output, context.Response, idle.Token);
-            await PumpAsync(process.Output, context.Response.Body, idle, flush: true);
+            await GitTransfer.PumpAsync(process.Output, context.Response.Body, idle, flush: true);
             await feeding;
             var exitCode = await process.WaitForExitAsync(idle.Token);
             if (exitCode != 0)
@@ -93,77 +90,6 @@ public sealed partial class GitHttpBackend(GitRunner git, DataDirectory dataDir,
             context.Abort();
             return -1;
         }
-    }
-
-    private static async Task FeedAsync(GitStreamingProcess process, Stream body, byte[]? prefix, IdleDeadline idle)
-    {
-        try
-        {
-            if (prefix is not null)
-            {
-                await process.Input.WriteAsync(prefix, idle.Token);
-            }
-
-            await PumpAsync(body, process.Input, idle, flush: false);
-        }
-        catch (BadHttpRequestException)
-        {
-            // Over the size limit (or unreadable): git must not see a byte more, nor act on what it has.
-            process.Kill();
-            throw;
-        }
-        catch (IOException)
-        {
-            // git stopped reading (it refused the request and said why on stdout); its answer still goes out.
-        }
-        finally
-        {
-            try
-            {
-                process.Input.Close();
-            }
-            catch (IOException)
-            {
-                // Already closed by git.
-            }
-        }
-    }
-
-    /// <summary>Copies in chunks, resetting the idle timer on each: a slow but moving transfer is never cut.</summary>
-    private static async Task PumpAsync(Stream from, Stream to, IdleDeadline idle, bool flush)
-    {
-        var buffer = new byte[BufferSize];
-        int read;
-        while ((read = await from.ReadAsync(buffer, idle.Token)) > 0)
-        {
-            await to.WriteAsync(buffer.AsMemory(0, read), idle.Token);
-            if (flush)
-            {
-                await to.FlushAsync(idle.Token);
-            }
-
-            idle.Reset();
-        }
-    }
-
-    /// <summary>Cancelled when the client disconnects, or when nothing has moved for the timeout.</summary>
-    private sealed class IdleDeadline : IDisposable
-    {
-        private readonly CancellationTokenSource source;
-        private readonly TimeSpan timeout;
-
-        public IdleDeadline(CancellationToken aborted, TimeSpan timeout)
-        {
-            source = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            this.timeout = timeout;
-            Reset();
-        }
-
-        public CancellationToken Token => source.Token;
-
-        public void Reset() => source.CancelAfter(timeout);
-
-        public void Dispose() => source.Dispose();
     }
 
     /// <summary>CGI headers (up to the blank line) become the response status and headers.</summary>

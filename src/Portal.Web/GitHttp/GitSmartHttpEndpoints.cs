@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.Extensions.Options;
 using Portal.Core.Hosting;
 using Portal.Core.Lfs;
+using Portal.Core.ProtectedBranches;
 using Portal.Core.Repositories;
 using Portal.Git;
 using Portal.Web.Authentication;
@@ -19,6 +20,7 @@ public static class GitSmartHttpEndpoints
         services.AddSingleton<LfsObjectStore>();
         services.AddScoped<PushRecorder>();
         services.AddLfsLocks();
+        services.AddScoped<WriteThroughReceivePack>();
         return services;
     }
 
@@ -71,7 +73,7 @@ public static class GitSmartHttpEndpoints
         await backend.ServeAsync(context, access.Repository!, "git-upload-pack", access, allowPush: false, body);
     }
 
-    private static async Task ReceivePackAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, GitHttpBackend backend, DataDirectory dataDir, PushRecorder pushes, TimeProvider clock, ILogger<GitHttpBackend> logger)
+    private static async Task ReceivePackAsync(string owner, string repo, HttpContext context, RepositoryRequestAuthorizer resolver, GitHttpBackend backend, DataDirectory dataDir, PushRecorder pushes, ProtectedBranchService protectedBranches, WriteThroughReceivePack writeThrough, TimeProvider clock, ILogger<GitHttpBackend> logger)
     {
         var access = await resolver.ResolveAsync(context, owner, repo, write: true);
         if (await RefusedAsync(context, access, dataDir))
@@ -93,7 +95,15 @@ public static class GitSmartHttpEndpoints
             return;
         }
 
-        var exitCode = await backend.ServeAsync(context, access.Repository!, "git-receive-pack", access, allowPush: true, body, raw);
+        if (access.Repository!.Mode == RepositoryMode.Mirror)
+        {
+            // Only write-through mirrors get this far: the push goes to the upstream first.
+            await writeThrough.ServeAsync(context, access, body, raw, commands, started);
+            return;
+        }
+
+        var policy = await protectedBranches.PolicyForAsync(access.Repository.Id, access.Role, context.RequestAborted);
+        var exitCode = await backend.ServeAsync(context, access.Repository, "git-receive-pack", access, allowPush: true, body, raw, policy);
         if (exitCode >= 0 && commands.Count > 0)
         {
             var changes = await pushes.RecordAsync(access.Repository!.Id, access.UserId, commands, started, CancellationToken.None);

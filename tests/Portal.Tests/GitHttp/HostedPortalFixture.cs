@@ -7,7 +7,7 @@ using Portal.Testing;
 namespace Portal.Tests.GitHttp;
 
 /// <summary>A real Portal process for git clients, with an admin who sets up users, organizations and repositories.</summary>
-public sealed class HostedPortalFixture : IAsyncLifetime
+public class HostedPortalFixture : IAsyncLifetime
 {
     public const string AdminName = "git-admin";
     public const string AdminPassword = "git-admin-password";
@@ -17,16 +17,25 @@ public sealed class HostedPortalFixture : IAsyncLifetime
 
     public HttpClient Admin { get; private set; } = default!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        Portal = await PortalProcess.StartAsync(settings: new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Portal:Admin:UserName"] = AdminName,
             ["Portal:Admin:Password"] = AdminPassword,
             ["Portal:Import:AllowLocalNetwork"] = "true",
-        });
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        Portal = await PortalProcess.StartAsync(settings: settings);
         Admin = BasicClient(AdminName, AdminPassword);
     }
+
+    /// <summary>Settings a derived fixture adds to the Portal it starts.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
     public static string Unique(string prefix) => $"{prefix}{Environment.ProcessId % 1000}x{Interlocked.Increment(ref counter)}";
 
@@ -81,7 +90,7 @@ public sealed class HostedPortalFixture : IAsyncLifetime
         return $"http://{credentials}127.0.0.1:{Portal.BaseAddress.Port}/{owner}/{repository}{suffix}";
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Admin.Dispose();
         await Portal.DisposeAsync();

@@ -31,6 +31,7 @@ internal sealed class UpstreamSourceConfiguration : IEntityTypeConfiguration<Ups
         builder.Property(u => u.Url).HasMaxLength(2048).IsRequired();
         builder.Property(u => u.LfsUrl).HasMaxLength(2048);
         builder.Property(u => u.AuthKind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(u => u.BranchFilter).HasMaxLength(Mirroring.BranchFilter.MaxRegexLength);
     }
 }
 

@@ -64,6 +64,9 @@ public sealed class ModeInput
     public int IntervalHours { get; set; } = 24;
 
     public bool Lfs { get; set; } = true;
+
+    /// <summary>For mirrors: pushes to Portal are forwarded to the upstream first.</summary>
+    public bool WriteThrough { get; set; }
 }
 
 /// <summary>The last connection test, shown on the source and authentication steps until the URL changes.</summary>

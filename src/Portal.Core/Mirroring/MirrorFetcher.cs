@@ -1,0 +1,248 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Data;
+using Portal.Core.Hosting;
+using Portal.Core.Repositories;
+using Portal.Core.Upstreams;
+using Portal.Git;
+
+namespace Portal.Core.Mirroring;
+
+/// <summary>
+/// The git part of a pull-mirror sync, shared by the sync job and by write-through pushes (which fetch back what the
+/// upstream accepted): <c>ls-remote</c> (stop if nothing the mirror takes changed), then one <c>fetch --atomic
+/// --prune</c> whose refspecs leave out what the mirror's <see cref="BranchFilter"/> does not take, so such refs are
+/// neither fetched nor pruned; HEAD, LFS objects of the new commits, commit-graph. A first import fetches into a
+/// temporary folder renamed into place only when complete. It changes the tracked <see cref="Repository"/> (default
+/// branch, a host key pinned on first contact); the caller saves it.
+/// </summary>
+public sealed class MirrorFetcher(
+    PortalDbContext db,
+    GitRunner git,
+    LocalRepository local,
+    UpstreamConnector connector,
+    UpstreamProbe probe,
+    UpstreamCredentialStore credentialStore,
+    DataDirectory dataDir,
+    IOptions<GitOptions> gitOptions,
+    SyncProgressTracker progressTracker,
+    MirrorLfsFetcher lfs,
+    RepositoryLocks locks)
+{
+    /// <summary>Refs a mirror never takes: review refs of hosting services, which are many and not the project's.</summary>
+    private static readonly string[] BaseRefspecs = ["+refs/*:refs/*", "^refs/pull/*", "^refs/merge-requests/*"];
+
+    /// <summary>Brings <paramref name="repository"/> (tracked, with its upstream and credential) up to date; null changes: it already was.</summary>
+    public async Task<Outcome<MirrorFetchResult>> FetchAsync(Repository repository, CancellationToken cancellationToken)
+    {
+        var upstream = repository.Upstream!;
+        var parsed = UpstreamUrl.Parse(upstream.Url);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Error!;
+        }
+
+        var filter = BranchFilter.For(upstream.BranchFilter, upstream.OnlyProtectedBranches, upstream.MirrorTags,
+            upstream.OnlyProtectedBranches ? await db.ProtectedBranches.AsNoTracking().Where(b => b.RepositoryId == repository.Id).ToListAsync(cancellationToken) : []);
+        if (!filter.Succeeded)
+        {
+            return PortalError.Invalid($"The mirror's branch filter cannot be used: {filter.Error!.Message} Fix it in the settings.");
+        }
+
+        var url = parsed.Value!.Url;
+        var credentials = credentialStore.Read(repository.Credential);
+        var opened = await connector.OpenAsync(url, credentials, upstream.PinnedHostKey, cancellationToken);
+        if (!opened.Succeeded)
+        {
+            return opened.Error!;
+        }
+
+        await using var session = opened.Value!;
+        var listed = await probe.ListRefsAsync(session, url, cancellationToken);
+        if (!listed.Succeeded)
+        {
+            return listed.Error!;
+        }
+
+        var remote = listed.Value!;
+        if (session.NewlyScannedHostKeys is not null)
+        {
+            // First successful contact: from now on this key, and only this key, is accepted.
+            upstream.PinnedHostKey = session.NewlyScannedHostKeys;
+        }
+
+        using var held = await locks.AcquireAsync(repository.Id, cancellationToken);
+        var wanted = new RefSnapshot(filter.Value!.Apply(remote.Refs), remote.Head);
+        var path = dataDir.RepositoryPath(repository.Id);
+        var exists = Directory.Exists(path);
+        var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
+        var lfsPending = exists && MirrorLfsFetcher.IsPending(path);
+        var head = IsUsableHead(remote.Head, wanted) ? remote.Head : ChooseHead(wanted);
+        if (exists && new RefSnapshot(filter.Value.Apply(before.Refs), null).SameRefsAs(wanted) && (head is null || head == before.Head))
+        {
+            if (!lfsPending)
+            {
+                return new MirrorFetchResult(null, null);
+            }
+
+            // Refs are current but an earlier LFS fetch did not complete: finish it without fetching refs again.
+            return new MirrorFetchResult(null, await lfs.FetchAsync(repository, url, credentials, path, before, before, cancellationToken));
+        }
+
+        var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
+        try
+        {
+            if (!exists)
+            {
+                await local.InitBareAsync(target, cancellationToken);
+            }
+
+            var fetch = session.Apply(GitCommand.Create("fetch")
+                .Option("--atomic").Option("--prune").Option("--force").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--progress")
+                .Option("--stdin").EndOfOptions().Value(session.RemoteUrl));
+            // Refspecs on stdin: a filter that leaves out many branches names each of them, more than argv should carry.
+            var refspecs = string.Join('\n', Refspecs(filter.Value, remote, before)) + "\n";
+            var fetched = await git.RunAsync(fetch, target, gitOptions.Value.TransferTimeout, line => ReportProgress(repository.Id, line), cancellationToken, refspecs);
+            if (!fetched.Succeeded)
+            {
+                return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
+            }
+
+            if (head is not null && head != before.Head)
+            {
+                await local.SetHeadAsync(target, head, cancellationToken);
+                repository.DefaultBranch = head.StartsWith("refs/heads/", StringComparison.Ordinal) ? head["refs/heads/".Length..] : head;
+            }
+
+            var after = await DropStraysAsync(target, filter.Value, before, await local.ReadRefsAsync(target, cancellationToken), cancellationToken);
+            var changes = await DiffAsync(target, before, after, cancellationToken);
+            string? warning = null;
+            if (changes.Count > 0 || lfsPending)
+            {
+                warning = await lfs.FetchAsync(repository, url, credentials, target, before, after, cancellationToken);
+            }
+
+            if (changes.Count > 0 && after.Refs.Count > 0)
+            {
+                progressTracker.Report(repository.Id, new SyncProgress("Writing commit-graph", null));
+                await local.WriteCommitGraphAsync(target, cancellationToken);
+            }
+
+            if (!exists)
+            {
+                // The rename is the commit point of an import: before it, nothing is visible; after it, everything is.
+                Directory.Move(target, path);
+            }
+
+            return new MirrorFetchResult(changes, warning);
+        }
+        finally
+        {
+            if (!exists && Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Everything but review refs, less what the filter leaves out: all tags when tags are off, and by name every branch
+    /// (upstream or here) it does not take. Negative refspecs keep those refs from being fetched and from being pruned.
+    /// </summary>
+    internal static IEnumerable<string> Refspecs(BranchFilter filter, RefSnapshot remote, RefSnapshot local)
+    {
+        foreach (var refspec in BaseRefspecs)
+        {
+            yield return refspec;
+        }
+
+        if (!filter.Tags)
+        {
+            yield return "^refs/tags/*";
+        }
+
+        if (!filter.SelectsBranches)
+        {
+            yield break;
+        }
+
+        foreach (var name in remote.Refs.Keys.Union(local.Refs.Keys).Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal) && !filter.Includes(r)).Order(StringComparer.Ordinal))
+        {
+            yield return "^" + name;
+        }
+    }
+
+    /// <summary>
+    /// A branch created upstream between ls-remote and fetch was not named in the refspecs: if the filter does not take
+    /// it, it is removed again here (it was not in the mirror before this sync), so the mirror holds only what it takes.
+    /// </summary>
+    private async Task<RefSnapshot> DropStraysAsync(string path, BranchFilter filter, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
+    {
+        var strays = after.Refs.Where(r => !before.Refs.ContainsKey(r.Key) && !filter.Includes(r.Key)).ToList();
+        if (strays.Count == 0)
+        {
+            return after;
+        }
+
+        var input = string.Concat(strays.Select(r => $"delete {r.Key} {r.Value}\n"));
+        var deleted = await git.RunWithInputAsync(GitCommand.Create("update-ref").Option("--stdin"), input, path, cancellationToken);
+        if (!deleted.Succeeded)
+        {
+            throw new GitException($"git update-ref failed: {deleted.ErrorMessage}");
+        }
+
+        return await local.ReadRefsAsync(path, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<RefChange>> DiffAsync(string path, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
+    {
+        var changes = new List<RefChange>();
+        foreach (var (name, newSha) in after.Refs.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (!before.Refs.TryGetValue(name, out var oldSha))
+            {
+                changes.Add(new RefChange { RefName = name, NewSha = newSha, Kind = RefChangeKind.Created });
+            }
+            else if (oldSha != newSha)
+            {
+                var fastForward = name.StartsWith("refs/heads/", StringComparison.Ordinal) && await local.IsAncestorAsync(path, oldSha, newSha, cancellationToken);
+                changes.Add(new RefChange { RefName = name, OldSha = oldSha, NewSha = newSha, Kind = fastForward ? RefChangeKind.Updated : RefChangeKind.Forced });
+            }
+        }
+
+        changes.AddRange(before.Refs
+            .Where(r => !after.Refs.ContainsKey(r.Key))
+            .OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new RefChange { RefName = r.Key, OldSha = r.Value, Kind = RefChangeKind.Deleted }));
+        return changes;
+    }
+
+    /// <summary>
+    /// When the upstream does not say where HEAD points, or points it somewhere Portal will not follow: main, then
+    /// master, then the first usable branch.
+    /// </summary>
+    private static string? ChooseHead(RefSnapshot remote) =>
+        new[] { "refs/heads/main", "refs/heads/master" }.FirstOrDefault(remote.Refs.ContainsKey)
+        ?? remote.Refs.Keys.Where(r => IsUsableHead(r, remote)).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>
+    /// HEAD must name a branch the mirror takes from the upstream, whose name could not be taken for an option: a hostile
+    /// upstream may advertise anything (refs/heads/-x, a missing ref), and the default branch reaches every page.
+    /// </summary>
+    private static bool IsUsableHead(string? head, RefSnapshot remote) =>
+        head is not null
+        && head.StartsWith("refs/heads/", StringComparison.Ordinal)
+        && !head.AsSpan("refs/heads/".Length).StartsWith("-")
+        && remote.Refs.ContainsKey(head);
+
+    private void ReportProgress(long repositoryId, string line)
+    {
+        if (SyncProgress.Parse(line) is { } progress)
+        {
+            progressTracker.Report(repositoryId, progress);
+        }
+    }
+}
+
+/// <summary>What a fetch changed (null: the mirror was already up to date) and any warning (Git LFS).</summary>
+public sealed record MirrorFetchResult(IReadOnlyList<RefChange>? Changes, string? Warning);
