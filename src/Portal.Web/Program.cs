@@ -3,11 +3,13 @@ using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
+using Portal.Core.Webhooks;
 using Portal.Web.Api;
 using Portal.Web.Authentication;
 using Portal.Web.GitHttp;
 using Portal.Web.Hosting;
 using Portal.Web.Remotes;
+using Portal.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 // Radzen's files and the scoped-CSS bundle come from the build output's static web assets manifest when Portal runs
@@ -23,6 +25,7 @@ builder.Services
     .AddJobs()
     .AddRepositories()
     .AddMirroring()
+    .AddWebhooks()
     .AddHostedGit()
     .AddDvcStorage()
     .AddExperimentTracking()
@@ -37,6 +40,7 @@ app.UsePortalPipeline();
 app.MapHealthEndpoints();
 app.MapPortalApi();
 app.MapGitSmartHttp();
+app.MapUpstreamWebhooks();
 app.MapDvcRemote();
 app.MapMlflowRemote();
 app.MapPortalUi();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Git;
 using Portal.Core.Hosting;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Repositories;
 
@@ -13,9 +14,10 @@ public sealed record PushCommand(string OldSha, string NewSha, string RefName)
 
 /// <summary>
 /// Records a push in the repository's activity feed: which of the requested ref updates git actually applied (a
-/// rejected update is not listed), who pushed, and whether each was a creation, fast-forward, force or deletion.
+/// rejected update is not listed), who pushed, and whether each was a creation, fast-forward, force or deletion; and
+/// publishes it as a <see cref="WebhookEvents.Push"/> event.
 /// </summary>
-public sealed class PushRecorder(PortalDbContext db, LocalRepository local, DataDirectory dataDir, TimeProvider clock)
+public sealed class PushRecorder(PortalDbContext db, LocalRepository local, DataDirectory dataDir, TimeProvider clock, WebhookEventPublisher events)
 {
     public async Task<IReadOnlyList<RefChange>> RecordAsync(long repositoryId, string? actorUserId, IReadOnlyList<PushCommand> commands, DateTime startedAt, CancellationToken cancellationToken)
     {
@@ -73,6 +75,7 @@ public sealed class PushRecorder(PortalDbContext db, LocalRepository local, Data
             RefChanges = changes,
         });
         await db.SaveChangesAsync(cancellationToken);
+        await events.PushedAsync(repositoryId, actorUserId, changes, cancellationToken);
         return changes;
     }
 }

@@ -4,11 +4,22 @@ using Portal.Core.Data;
 using Portal.Core.Hosting;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Repositories;
 
-/// <summary>Deleting a repository: its row (and everything that hangs off it), its sync job, and its folders on disk.</summary>
-public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAccess access, JobEngine jobs, DataDirectory dataDir, ILogger<RepositoryRemovalService> logger)
+/// <summary>
+/// Deleting a repository: its row (and everything that hangs off it: its own webhooks, with their deliveries' jobs), its
+/// sync job, and its folders on disk; then <see cref="WebhookEvents.RepositoryDeleted"/> for its organization's webhooks.
+/// </summary>
+public sealed class RepositoryRemovalService(
+    PortalDbContext db,
+    RepositoryAccess access,
+    JobEngine jobs,
+    WebhookDeliveryQueue webhookDeliveries,
+    WebhookEventPublisher events,
+    DataDirectory dataDir,
+    ILogger<RepositoryRemovalService> logger)
 {
     public async Task<Outcome<bool>> DeleteAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
     {
@@ -23,6 +34,13 @@ public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAcces
             return PortalError.Conflict("A sync is running; delete the repository once it has finished.");
         }
 
+        var described = await db.Repositories.AsNoTracking().Include(r => r.Owner).FirstOrDefaultAsync(r => r.Id == repository.Id, cancellationToken);
+        if (described is null)
+        {
+            return PortalError.NotFound("This repository was already deleted.");
+        }
+
+        await webhookDeliveries.RemoveForRepositoryAsync(repository.Id, cancellationToken);
         await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
         await jobs.RemoveAsync(MirrorSyncJob.Kind, repository.Id, cancellationToken);
         foreach (var path in new[] { dataDir.RepositoryPath(repository.Id), dataDir.LfsStoragePath(repository.Id), dataDir.DvcStoragePath(repository.Id) })
@@ -37,6 +55,7 @@ public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAcces
         }
 
         logger.LogInformation("Repository {RepositoryId} deleted by {UserId}", repository.Id, actorUserId);
+        await events.RepositoryDeletedAsync(WebhookRepository.From(described), described.OwnerId, actorUserId, CancellationToken.None);
         return true;
     }
 }

@@ -40,6 +40,7 @@ public static class PortalApiExtensions
         api.MapUserApi();
         api.MapOrganizationsApi();
         api.MapRepositoriesApi();
+        api.MapWebhooksApi();
         return app;
     }
 }

@@ -193,7 +193,7 @@ public static class RepositoryEndpoints
     }
 
     /// <summary>A repository the caller cannot read is reported exactly like one that does not exist.</summary>
-    private static async Task<(Repository? Repository, RepositoryRole Role)> FindReadableAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, CancellationToken cancellationToken)
+    internal static async Task<(Repository? Repository, RepositoryRole Role)> FindReadableAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, CancellationToken cancellationToken)
     {
         var repository = await access.FindAsync(owner, name, cancellationToken);
         if (repository is null)
@@ -205,6 +205,6 @@ public static class RepositoryEndpoints
         return role == RepositoryRole.None ? (null, role) : (repository, role);
     }
 
-    private static IResult NotFound(string owner, string name) =>
+    internal static IResult NotFound(string owner, string name) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, $"There is no repository '{owner}/{name}' that you can see.");
 }
