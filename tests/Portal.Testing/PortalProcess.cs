@@ -127,6 +127,10 @@ public sealed class PortalProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!process.HasExited)
+            {
+                // Listening but still starting (migrations on a loaded machine): ask again until the deadline.
+            }
 
             await Task.Delay(200);
         }
