@@ -20,15 +20,30 @@ public sealed record CliSettings(Uri Url, string Token)
 
     public static CliSettings Load()
     {
-        var saved = File.Exists(ConfigPath) ? JsonSerializer.Deserialize<SavedSettings>(File.ReadAllText(ConfigPath), CliJson.Options) : null;
-        var url = Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } u ? u : saved?.Url;
-        var token = Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } t ? t : saved?.Token;
+        var url = Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } u ? u : null;
+        var token = Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } t ? t : null;
+        // The file is read only for what the environment leaves out.
+        var saved = (url is null || token is null) && File.Exists(ConfigPath) ? Read(ConfigPath) : null;
+        url ??= saved?.Url;
+        token ??= saved?.Token;
         if (url is null || token is null)
         {
             throw new CliException(ExitCodes.Usage, $"Tell portal where Portal is and how to sign in: set {UrlVariable} and {TokenVariable}, or run 'portal login --url URL' with the token on stdin.");
         }
 
         return new CliSettings(ParseUrl(url), token);
+    }
+
+    private static SavedSettings? Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SavedSettings>(File.ReadAllText(path), CliJson.Options);
+        }
+        catch (JsonException)
+        {
+            throw new CliException(ExitCodes.Usage, $"{path} is not a file 'portal login' wrote: run 'portal login' again (or set {UrlVariable} and {TokenVariable}).");
+        }
     }
 
     public static Uri ParseUrl(string text)

@@ -85,6 +85,35 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public async Task APrivateUpstream_IsMirroredWithTheSecretFromStdin_OrFromTheEnvironment_NeverAnArgument()
+    {
+        using var cli = LoggedIn();
+        var name = HostedPortalFixture.Unique("private");
+        var upstream = fixture.Upstream.CreateRepository(name);
+        upstream.Commit("main");
+        upstream.Push();
+        fixture.Upstream.RequiredCredentials = ("bot", "upstream-secret-42");
+        try
+        {
+            var fromStdin = await cli.RunWithStdinAsync("upstream-secret-42\n", "repo", "create", "-m", "--clone-url", fixture.Upstream.Url(name), "--auth-user", "bot", "--auth-secret-stdin", name);
+            Assert.True(fromStdin.ExitCode == 0, fromStdin.ToString());
+            Assert.Equal(0, (await cli.RunAsync("repo", "wait", $"{fixture.User.Name}/{name}")).ExitCode);
+
+            cli.Environment["PORTAL_AUTH_SECRET"] = "not-the-secret";
+            var wrong = await cli.RunAsync("repo", "create", "-m", "--clone-url", fixture.Upstream.Url(name), "--auth-user", "bot", name + "x");
+            Assert.True(wrong.ExitCode == 0, wrong.ToString());
+            var failed = await cli.RunAsync("repo", "wait", $"{fixture.User.Name}/{name}x");
+            Assert.Equal(1, failed.ExitCode);
+            Assert.DoesNotContain("not-the-secret", failed.Stdout + failed.Stderr);
+            Assert.Equal(2, (await cli.RunAsync("repo", "create", "-m", "--clone-url", fixture.Upstream.Url(name), "--auth-secret", "upstream-secret-42", name + "y")).ExitCode);
+        }
+        finally
+        {
+            fixture.Upstream.RequiredCredentials = null;
+        }
+    }
+
+    [Fact]
     public async Task ATokenIsCreatedWithThePasswordOnStdin_AndWorksFromTheEnvironment()
     {
         using var cli = new PortalCli();
@@ -144,6 +173,11 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
         var unconfigured = await cli.RunAsync("repo", "list");
         Assert.Equal(2, unconfigured.ExitCode);
         Assert.Contains("PORTAL_URL", unconfigured.Stderr);
+        Directory.CreateDirectory(Path.GetDirectoryName(cli.ConfigFile)!);
+        await File.WriteAllTextAsync(cli.ConfigFile, "not json");
+        var garbled = await cli.RunAsync("repo", "list");
+        Assert.Equal(2, garbled.ExitCode);
+        Assert.Contains("portal login", garbled.Stderr);
 
         cli.Environment["PORTAL_URL"] = fixture.Portal.Portal.BaseAddress.ToString();
         cli.Environment["PORTAL_TOKEN"] = "not-a-token";
