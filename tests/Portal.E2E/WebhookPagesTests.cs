@@ -107,6 +107,33 @@ public sealed class WebhookPagesTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("#repo-title")).ToContainTextAsync(broken);
     }
 
+    [Fact]
+    public async Task AnOrganizationOwner_AddsAnOrganizationWebhook_FromTheOrganizationPage_ABadOneIsRefused()
+    {
+        var (page, user) = await RegisterAsync();
+        using var api = Api(user);
+        var org = FixtureNames.Next("hookorg");
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("api/v1/orgs", new { name = org })).StatusCode);
+
+        await page.GotoAsync("");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Organizations", Exact = true }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = org, Exact = true }).ClickAsync();
+        await AccountPages.WaitForCircuitAsync(page);
+        await page.Locator("#webhook-url").FillAsync("ftp://127.0.0.1/hooks");
+        await page.Locator("#webhook-secret").FillAsync(ReceiverSecret);
+        await page.Locator("#webhook-add").ClickAsync();
+        await Expect(page.Locator("#webhooks-message")).ToContainTextAsync("http:// or https://");
+        await Expect(page.Locator("#webhook-none")).ToBeVisibleAsync();
+        await Expect(page.Locator("#webhook-secret")).ToHaveValueAsync("");
+
+        await page.Locator("#webhook-url").FillAsync("http://127.0.0.1:9/hooks/portal");
+        await page.Locator("#webhook-secret").FillAsync(ReceiverSecret);
+        await page.Locator("#webhook-add").ClickAsync();
+        await Expect(page.Locator("#webhook-list")).ToContainTextAsync("http://127.0.0.1:9/hooks/portal");
+        var hooks = await api.GetFromJsonAsync<JsonElement>($"api/v1/orgs/{org}/webhooks");
+        Assert.Equal("http://127.0.0.1:9/hooks/portal", Assert.Single(hooks.EnumerateArray()).GetProperty("url").GetString());
+    }
+
     private async Task<(IPage Page, string User)> RegisterAsync()
     {
         var user = AccountPages.NewUserName();
