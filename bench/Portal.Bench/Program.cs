@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Bench;
 
-// bench/run [--quick] [--large] [--runs N] [--mirrors N]
+// bench/run [--quick] [--large] [--runs N] [--mirrors N] [--push-only]
 var arguments = args.ToList();
 var quick = arguments.Contains("--quick");
+// --push-only: only figure 8 (push to served), written to its own file so latest.md keeps the full run.
+var pushOnly = arguments.Contains("--push-only");
 var runs = ArgumentValue("--runs") ?? (quick ? 3 : 5);
 var mirrors = ArgumentValue("--mirrors") ?? (quick ? 1_000 : 10_000);
 var sizes = new List<WorkloadSize> { WorkloadSize.Small };
@@ -17,6 +19,11 @@ if (!quick)
 if (arguments.Contains("--large"))
 {
     sizes.Add(WorkloadSize.Large);
+}
+
+if (pushOnly)
+{
+    sizes.Clear();
 }
 
 var root = FindRoot();
@@ -174,6 +181,15 @@ try
             var samples = new Samples(ttfb);
             report.Value($"6. {label} TTFB ({size.Name})", string.Create(CultureInfo.InvariantCulture, $"p50 {samples.Percentile(50) * 1000:0} ms, p95 {samples.Percentile(95) * 1000:0} ms"));
         }
+    }
+
+    // 8. Upstream push to served commit through the upstream webhook (issue 15: p95 under 2 s on loopback).
+    await PushToServe.MeasureAsync(portal, daemon, upstreams, work, pushOnly ? 20 : 40, report);
+    if (pushOnly)
+    {
+        var only = report.Write(Path.Combine(root, "bench", "results", "push-to-serve.md"), string.Create(CultureInfo.InvariantCulture, $"Figure 8 alone (bench/run --push-only), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores."));
+        Console.WriteLine(only);
+        return 0;
     }
 
     // 5. Scheduler at scale: many registered mirrors, a pass that finds what is due, and no-op sync throughput.

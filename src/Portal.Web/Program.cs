@@ -4,12 +4,14 @@ using Portal.Core.Mirroring;
 using Portal.Core.PushMirrors;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
+using Portal.Core.Webhooks;
 using Portal.Web.Api;
 using Portal.Web.Authentication;
 using Portal.Web.Browsing;
 using Portal.Web.GitHttp;
 using Portal.Web.Hosting;
 using Portal.Web.Remotes;
+using Portal.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 // Radzen's files and the scoped-CSS bundle come from the build output's static web assets manifest when Portal runs
@@ -26,6 +28,7 @@ builder.Services
     .AddRepositories()
     .AddMirroring()
     .AddPushMirrors()
+    .AddWebhooks()
     .AddHostedGit()
     .AddDvcStorage()
     .AddExperimentTracking()
@@ -41,6 +44,7 @@ app.MapHealthEndpoints();
 app.MapPortalApi();
 app.MapGitSmartHttp();
 app.MapRawFiles();
+app.MapUpstreamWebhooks();
 app.MapDvcRemote();
 app.MapMlflowRemote();
 app.MapPortalUi();

@@ -18,6 +18,7 @@ public sealed class GitHttpServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private int requestCount;
+    private int held;
 
     private GitHttpServer(WebApplication app, string root, int port)
     {
@@ -45,6 +46,12 @@ public sealed class GitHttpServer : IAsyncDisposable
 
     /// <summary>Pause this long between 16 kB chunks of a pack response.</summary>
     public TimeSpan? TricklePackDelay { get; set; }
+
+    /// <summary>When set, every request waits for it to complete before it is answered: holds a sync mid-flight.</summary>
+    public Task? Hold { get; set; }
+
+    /// <summary>Requests waiting on <see cref="Hold"/> right now.</summary>
+    public int Held => held;
 
     /// <summary>The upstream's own Git LFS server, on this server's origin (&lt;repo&gt;.git/info/lfs), as on GitHub or GitLab.</summary>
     public LfsServer Lfs { get; }
@@ -82,6 +89,19 @@ public sealed class GitHttpServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref requestCount);
+        if (Hold is { } hold)
+        {
+            Interlocked.Increment(ref held);
+            try
+            {
+                await hold;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref held);
+            }
+        }
+
         var authorization = context.Request.Headers.Authorization.ToString();
         lock (SeenAuthorization)
         {

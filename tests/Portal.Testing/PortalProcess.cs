@@ -131,6 +131,10 @@ public sealed class PortalProcess : IAsyncDisposable
             {
                 // Listening but not answering within 5 s (a first request on a busy machine): ask again until the deadline.
             }
+            catch (TaskCanceledException) when (!process.HasExited)
+            {
+                // Listening but still starting (migrations on a loaded machine): ask again until the deadline.
+            }
 
             await Task.Delay(200);
         }

@@ -59,6 +59,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<PushMirrors.PushMirrorCredential> PushMirrorCredentials => Set<PushMirrors.PushMirrorCredential>();
 
+    public DbSet<Mirroring.UpstreamWebhook> UpstreamWebhooks => Set<Mirroring.UpstreamWebhook>();
+
+    public DbSet<Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Webhooks.WebhookSubscription>();
+
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -52,6 +52,9 @@ public sealed class Job
     /// <summary>A request arrived while the job ran: run again as soon as this run ends (coalesces bursts to one more run).</summary>
     public bool RerunRequested { get; private set; }
 
+    /// <summary>Why that run again was asked for (the first request of the burst), handed to it as its trigger.</summary>
+    public JobTrigger? RerunTrigger { get; private set; }
+
     /// <summary>Which worker holds the running job, and until when; a lapsed lease means the worker is gone.</summary>
     public string? LeaseOwner { get; private set; }
 
@@ -78,7 +81,11 @@ public sealed class Job
         }
     }
 
-    internal void RequestRerun() => RerunRequested = true;
+    internal void RequestRerun(JobTrigger trigger)
+    {
+        RerunRequested = true;
+        RerunTrigger = trigger;
+    }
 
     internal void Succeed(DateTime now, JobSchedule schedule)
     {
@@ -100,7 +107,7 @@ public sealed class Job
         EndRun();
         LastError = error;
         ConsecutiveFailures++;
-        var hardFailed = ConsecutiveFailures >= policy.MaxConsecutiveFailures;
+        var hardFailed = policy.HardFailsAt(ConsecutiveFailures);
         Status = hardFailed ? JobStatus.HardFailed : JobStatus.Failed;
         DueAt = hardFailed ? null
             : interrupted && ConsecutiveFailures == 1 ? now
@@ -125,6 +132,8 @@ public sealed class Job
 
         RerunRequested = false;
         Status = JobStatus.Queued;
+        QueuedTrigger = RerunTrigger ?? JobTrigger.Schedule;
+        RerunTrigger = null;
         QueuedAt = now;
         Priority = 1;
     }
@@ -187,4 +196,7 @@ public enum JobTrigger
     Api,
     Webhook,
     Push,
+
+    /// <summary>An event Portal publishes (a webhook delivery to a subscriber).</summary>
+    Event,
 }

@@ -77,7 +77,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
                 }
 
                 var rerun = job.Copy();
-                rerun.RequestRerun();
+                rerun.RequestRerun(trigger);
                 if (await WriteAsync(job, rerun, cancellationToken))
                 {
                     return new JobRequestResult(JobRequestOutcome.Coalesced, null, rerun);
@@ -274,6 +274,17 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
         signals.NotifyChanged(kind, targetId);
     }
 
+    /// <summary>Removes the jobs of many targets of one kind at once (e.g. webhook deliveries pruned or deleted with their subscription).</summary>
+    public async Task RemoveAsync(string kind, IReadOnlyCollection<long> targetIds, CancellationToken cancellationToken = default)
+    {
+        if (targetIds.Count == 0)
+        {
+            return;
+        }
+
+        await db.Jobs.Where(j => j.Kind == kind && targetIds.Contains(j.TargetId)).ExecuteDeleteAsync(cancellationToken);
+    }
+
     private async Task<bool> UpdateAsync(string kind, long targetId, CancellationToken cancellationToken, Func<Job, bool> change)
     {
         var id = await db.Jobs.AsNoTracking().Where(j => j.Kind == kind && j.TargetId == targetId).Select(j => (long?)j.Id).FirstOrDefaultAsync(cancellationToken);
@@ -329,6 +340,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
                     .SetProperty(j => j.LastError, after.LastError)
                     .SetProperty(j => j.ConsecutiveFailures, after.ConsecutiveFailures)
                     .SetProperty(j => j.RerunRequested, after.RerunRequested)
+                    .SetProperty(j => j.RerunTrigger, after.RerunTrigger)
                     .SetProperty(j => j.LeaseOwner, after.LeaseOwner)
                     .SetProperty(j => j.LeaseExpiresAt, after.LeaseExpiresAt)
                     .SetProperty(j => j.Version, before.Version + 1),

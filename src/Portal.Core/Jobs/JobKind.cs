@@ -13,6 +13,9 @@ public sealed record JobRetryPolicy(int MaxConsecutiveFailures, TimeSpan Initial
         var delay = InitialBackoff * Math.Pow(2, exponent);
         return delay < cap ? delay : cap;
     }
+
+    /// <summary>Whether a run that ends as failure number <paramref name="consecutiveFailures"/> hard-fails the job.</summary>
+    public bool HardFailsAt(int consecutiveFailures) => consecutiveFailures >= MaxConsecutiveFailures;
 }
 
 /// <summary>

@@ -6,6 +6,7 @@ using Portal.Core.Jobs;
 using Portal.Core.PushMirrors;
 using Portal.Core.Repositories;
 using Portal.Core.Upstreams;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Mirroring;
 
@@ -23,6 +24,8 @@ public sealed class MirrorSyncJob(
     IOptions<SyncOptions> syncOptions,
     SyncProgressTracker progressTracker,
     PushMirrorTrigger pushMirrors,
+    JobEngine jobs,
+    WebhookEventPublisher events,
     ILogger<MirrorSyncJob> logger) : IJobHandler
 {
     public const string Kind = "mirror-sync";
@@ -96,6 +99,11 @@ public sealed class MirrorSyncJob(
             await pushMirrors.RepositoryChangedAsync(repository.Id, CancellationToken.None);
         }
 
+        // This failure is the one that makes the engine give up when the retry policy's limit is reached with it.
+        var ended = outcome.Succeeded ? WebhookEvents.SyncSucceeded
+            : syncOptions.Value.RetryPolicy.HardFailsAt(job.PreviousFailures + 1) ? WebhookEvents.SyncHardFailed
+            : WebhookEvents.SyncFailed;
+        await events.SyncEndedAsync(ended, repository.Id, job.RequestedBy, run.RefChanges, outcome.Succeeded ? null : run.Error, CancellationToken.None);
         return outcome.Succeeded ? JobResult.Success : JobResult.Failure(outcome.Error!.Message);
     }
 
@@ -107,7 +115,11 @@ public sealed class MirrorSyncJob(
         return new JobSchedule(repository?.Mode == RepositoryMode.Mirror ? interval : null, interval);
     }
 
-    /// <summary>The activity feed never shows a sync running forever: its entry ends with the reason.</summary>
+    /// <summary>
+    /// The activity feed never shows a sync running forever: its entry ends with the reason. A run that the engine
+    /// counted as failed (its process died, it crashed) is announced like any failed sync; one put back in the queue
+    /// because Portal stopped is not.
+    /// </summary>
     public async Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken)
     {
         progressTracker.Clear(targetId);
@@ -115,6 +127,12 @@ public sealed class MirrorSyncJob(
         await db.RepositoryEvents
             .Where(e => e.RepositoryId == targetId && e.Kind == RepositoryEventKind.Sync && e.Outcome == EventOutcome.Running)
             .ExecuteUpdateAsync(e => e.SetProperty(x => x.Outcome, EventOutcome.Failed).SetProperty(x => x.FinishedAt, now).SetProperty(x => x.Error, reason), cancellationToken);
+        var job = await jobs.FindAsync(Kind, targetId, cancellationToken);
+        if (job?.Status is JobStatus.Failed or JobStatus.HardFailed)
+        {
+            var ended = job.Status == JobStatus.HardFailed ? WebhookEvents.SyncHardFailed : WebhookEvents.SyncFailed;
+            await events.SyncEndedAsync(ended, targetId, null, [], reason, CancellationToken.None);
+        }
     }
 
     /// <summary>The interval a mirror asked for, never below the configured minimum.</summary>

@@ -8,7 +8,7 @@ namespace Portal.Core.Mirroring;
 
 public static class MirroringServiceCollectionExtensions
 {
-    /// <summary>Pull mirrors: the mirror-sync job kind, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, and LFS fetching.</summary>
+    /// <summary>Pull mirrors: the mirror-sync job kind, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, LFS fetching, upstream webhooks, broken-mirror lists.</summary>
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -28,6 +28,10 @@ public static class MirroringServiceCollectionExtensions
         services.AddSingleton<LfsPointerScanner>();
         services.AddSingleton<LfsBatchDownloader>();
         services.AddSingleton<MirrorLfsFetcher>();
+        // Upstream webhooks (a push upstream syncs at once) and the broken-mirror lists.
+        services.AddScoped<UpstreamWebhookService>();
+        services.AddScoped<UpstreamWebhookReceiver>();
+        services.AddScoped<BrokenMirrorService>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Portal.Core.Data;
 using Portal.Git;
 using Portal.Core.Hosting;
 using Portal.Core.PushMirrors;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Repositories;
 
@@ -15,9 +16,9 @@ public sealed record PushCommand(string OldSha, string NewSha, string RefName)
 /// <summary>
 /// Records a push in the repository's activity feed: which of the requested ref updates git actually applied (a
 /// rejected update is not listed), who pushed, and whether each was a creation, fast-forward, force or deletion; then
-/// asks the repository's push mirrors to run.
+/// asks the repository's push mirrors to run and publishes it as a <see cref="WebhookEvents.Push"/> event.
 /// </summary>
-public sealed class PushRecorder(PortalDbContext db, LocalRepository local, DataDirectory dataDir, PushMirrorTrigger pushMirrors, TimeProvider clock)
+public sealed class PushRecorder(PortalDbContext db, LocalRepository local, DataDirectory dataDir, PushMirrorTrigger pushMirrors, TimeProvider clock, WebhookEventPublisher events)
 {
     public async Task<IReadOnlyList<RefChange>> RecordAsync(long repositoryId, string? actorUserId, IReadOnlyList<PushCommand> commands, DateTime startedAt, CancellationToken cancellationToken)
     {
@@ -76,6 +77,7 @@ public sealed class PushRecorder(PortalDbContext db, LocalRepository local, Data
         });
         await db.SaveChangesAsync(cancellationToken);
         await pushMirrors.RepositoryChangedAsync(repositoryId, cancellationToken);
+        await events.PushedAsync(repositoryId, actorUserId, changes, cancellationToken);
         return changes;
     }
 }

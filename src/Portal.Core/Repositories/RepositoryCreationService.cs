@@ -6,6 +6,7 @@ using Portal.Core.Hosting;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.Upstreams;
+using Portal.Core.Webhooks;
 using Portal.Git;
 
 namespace Portal.Core.Repositories;
@@ -26,6 +27,7 @@ public sealed class RepositoryCreationService(
     JobEngine jobs,
     DataDirectory dataDir,
     TimeProvider clock,
+    WebhookEventPublisher events,
     ILogger<RepositoryCreationService> logger)
 {
     public async Task<Outcome<Repository>> CreateAsync(string actorUserId, CreateRepositoryRequest request, CancellationToken cancellationToken = default)
@@ -159,6 +161,7 @@ public sealed class RepositoryCreationService(
 
         repository.Owner = owner;
         logger.LogInformation("Repository {Owner}/{Name} ({Mode}) created by {UserId}", owner.Slug, name, request.Mode, actorUserId);
+        await events.RepositoryCreatedAsync(repository.Id, actorUserId, CancellationToken.None);
         return repository;
     }
 

@@ -5,11 +5,24 @@ using Portal.Core.Hosting;
 using Portal.Core.Jobs;
 using Portal.Core.Mirroring;
 using Portal.Core.PushMirrors;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Repositories;
 
-/// <summary>Deleting a repository: its row (and everything that hangs off it), its sync and push-mirror jobs, and its folders on disk.</summary>
-public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAccess access, JobEngine jobs, PushMirrorService pushMirrors, DataDirectory dataDir, ILogger<RepositoryRemovalService> logger)
+/// <summary>
+/// Deleting a repository: its row (and everything that hangs off it: its own webhooks, with their deliveries' jobs), its
+/// sync and push-mirror jobs, and its folders on disk; then <see cref="WebhookEvents.RepositoryDeleted"/> for its
+/// organization's webhooks.
+/// </summary>
+public sealed class RepositoryRemovalService(
+    PortalDbContext db,
+    RepositoryAccess access,
+    JobEngine jobs,
+    PushMirrorService pushMirrors,
+    WebhookDeliveryQueue webhookDeliveries,
+    WebhookEventPublisher events,
+    DataDirectory dataDir,
+    ILogger<RepositoryRemovalService> logger)
 {
     public async Task<Outcome<bool>> DeleteAsync(string actorUserId, Repository repository, CancellationToken cancellationToken = default)
     {
@@ -25,6 +38,14 @@ public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAcces
         }
 
         var pushMirrorIds = await pushMirrors.IdsAsync(repository.Id, cancellationToken);
+
+        var described = await db.Repositories.AsNoTracking().Include(r => r.Owner).FirstOrDefaultAsync(r => r.Id == repository.Id, cancellationToken);
+        if (described is null)
+        {
+            return PortalError.NotFound("This repository was already deleted.");
+        }
+
+        await webhookDeliveries.RemoveForRepositoryAsync(repository.Id, cancellationToken);
         await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
         await jobs.RemoveAsync(MirrorSyncJob.Kind, repository.Id, cancellationToken);
         await pushMirrors.RemoveJobsAsync(pushMirrorIds, cancellationToken);
@@ -40,6 +61,7 @@ public sealed class RepositoryRemovalService(PortalDbContext db, RepositoryAcces
         }
 
         logger.LogInformation("Repository {RepositoryId} deleted by {UserId}", repository.Id, actorUserId);
+        await events.RepositoryDeletedAsync(WebhookRepository.From(described), described.OwnerId, actorUserId, CancellationToken.None);
         return true;
     }
 }

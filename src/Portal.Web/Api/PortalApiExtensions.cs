@@ -47,6 +47,7 @@ public static class PortalApiExtensions
         api.MapRepositoriesApi();
         api.MapProtectedBranchesApi();
         api.MapPushMirrorsApi();
+        api.MapWebhooksApi();
         return app;
     }
 }

@@ -11,6 +11,7 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.Kind).HasMaxLength(64).IsRequired();
         builder.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(j => j.QueuedTrigger).HasConversion<string>().HasMaxLength(16);
+        builder.Property(j => j.RerunTrigger).HasConversion<string>().HasMaxLength(16);
         builder.Property(j => j.LeaseOwner).HasMaxLength(256);
         // One job per kind and target: a target never runs twice at once.
         builder.HasIndex(j => new { j.Kind, j.TargetId }).IsUnique();
