@@ -127,14 +127,6 @@ public sealed class PortalProcess : IAsyncDisposable
             {
                 // Not listening yet, or too busy starting to answer within the request timeout (a loaded CI machine).
             }
-            catch (TaskCanceledException)
-            {
-                // Listening but not answering within 5 s (a first request on a busy machine): ask again until the deadline.
-            }
-            catch (TaskCanceledException) when (!process.HasExited)
-            {
-                // Listening but still starting (migrations on a loaded machine): ask again until the deadline.
-            }
 
             await Task.Delay(200);
         }
