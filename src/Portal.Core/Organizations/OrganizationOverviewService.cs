@@ -11,7 +11,7 @@ namespace Portal.Core.Organizations;
 /// broken mirrors (the sync job failed or gave up retrying, read from the job engine), with whether the viewer may
 /// import into it. Members only, as the member list always was: anyone else is told there is no such organization.
 /// </summary>
-public sealed class OrganizationOverviewService(OrganizationService organizations, RepositoryAccess access, OwnerService owners, JobEngine jobs)
+public sealed class OrganizationOverviewService(OrganizationService organizations, RepositoryAccess access, OwnerService owners, JobEngine jobs, BrokenMirrorService brokenMirrors)
 {
     /// <summary>The most repositories the page lists (the dashboard's limit).</summary>
     public const int MaxRepositories = 500;
@@ -29,23 +29,11 @@ public sealed class OrganizationOverviewService(OrganizationService organization
         var repositories = await visible.Where(r => r.OwnerId == organization.OwnerId).Include(r => r.Owner).Include(r => r.Upstream)
             .OrderBy(r => r.NormalizedName).Take(MaxRepositories).ToListAsync(cancellationToken);
         var syncs = await jobs.FindManyAsync(MirrorSyncJob.Kind, [.. repositories.Select(r => r.Id)], cancellationToken);
-        var roles = await access.RolesAsync(repositories, viewerUserId, cancellationToken);
-        var broken = repositories
-            .Where(r => r.Mode != RepositoryMode.Hosted && syncs.GetValueOrDefault(r.Id)?.Status is JobStatus.Failed or JobStatus.HardFailed)
-            .Select(r => new BrokenMirror(r, syncs[r.Id], SyncErrorRedactor.ForRole(syncs[r.Id].LastError, roles[r.Id], r.Upstream?.Url)))
-            .OrderByDescending(b => b.Sync.LastAttemptAt)
-            .ToList();
+        var (broken, _) = await brokenMirrors.ForOwnerAsync(organization.OwnerId, viewerUserId, cancellationToken);
         var role = await organizations.RoleOfAsync(organization.Id, viewerUserId, cancellationToken);
         var canImport = (await owners.ListRepositoryTargetsAsync(viewerUserId, cancellationToken)).Any(o => o.Id == organization.OwnerId);
         return new OrganizationOverview(organization, role, canImport, repositories, syncs, members.Value!, broken);
     }
-}
-
-/// <summary>A mirror whose last sync failed; <see cref="Error"/> as the viewer may see it (upstream addresses hidden below maintainer).</summary>
-public sealed record BrokenMirror(Repository Repository, Job Sync, string? Error)
-{
-    /// <summary>It gave up retrying: someone must sync it (or fix its settings) for it to try again.</summary>
-    public bool StoppedRetrying => Sync.Status == JobStatus.HardFailed;
 }
 
 /// <summary>An organization as its page shows it; <see cref="ViewerRole"/> is null for an instance admin who is not a member.</summary>

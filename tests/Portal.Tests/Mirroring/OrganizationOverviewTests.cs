@@ -40,7 +40,7 @@ public sealed class OrganizationOverviewTests(MirrorPortalFactory portal) : ICla
 
         Assert.Equal(["app", "given-up", "gone"], forOwner.Repositories.Select(r => r.Name).Order(StringComparer.Ordinal));
         Assert.Equal(new[] { developer, owner }.Order(StringComparer.Ordinal), forOwner.Members.Select(m => m.UserName).Order(StringComparer.Ordinal));
-        Assert.Equal([("given-up", true), ("gone", false)], forOwner.BrokenMirrors.Select(b => (b.Repository.Name, b.StoppedRetrying)).OrderBy(b => b.Name, StringComparer.Ordinal));
+        Assert.Equal([("given-up", true), ("gone", false)], forOwner.BrokenMirrors.Select(b => (b.Repository.Name, b.HardFailed)).OrderBy(b => b.Name, StringComparer.Ordinal));
         Assert.All(forOwner.BrokenMirrors, b => Assert.Contains("unable to connect to 127.0.0.1", b.Error));
         Assert.True(forOwner.CanImport);
 
