@@ -32,6 +32,18 @@ public sealed class TwoWayPortalFixture : HostedPortalFixture
         await base.DisposeAsync();
         await Upstream.DisposeAsync();
     }
+
+    /// <summary>A hosted repository to push-mirror: <paramref name="work"/>'s first commit on main, tagged v1, pushed to it.</summary>
+    public async Task<(GitUser User, string Name, string Url)> HostedWithTaggedCommitAsync(string prefix, WorkingCopy work)
+    {
+        var user = await CreateUserAsync(prefix);
+        var name = await CreateHostedAsync(user, user.Name);
+        var url = Url(user.Name, name, user);
+        work.Commit();
+        TestGit.Run(work.Path, "tag", "v1");
+        Assert.Equal(0, work.Git("push", "--quiet", url, "main", "v1").ExitCode);
+        return (user, name, url);
+    }
 }
 
 /// <summary>
@@ -105,13 +117,8 @@ public sealed class TwoWayMirroringTests(TwoWayPortalFixture fixture) : IClassFi
     [Fact]
     public async Task PushMirror_FollowsPushesWithinSeconds_ThenKeepsADivergedRefAndReportsIt()
     {
-        var user = await fixture.CreateUserAsync("pusher");
-        var name = await fixture.CreateHostedAsync(user, user.Name);
-        var url = fixture.Url(user.Name, name, user);
         using var work = new WorkingCopy();
-        work.Commit();
-        TestGit.Run(work.Path, "tag", "v1");
-        Assert.Equal(0, work.Git("push", "--quiet", url, "main", "v1").ExitCode);
+        var (user, name, url) = await fixture.HostedWithTaggedCommitAsync("pusher", work);
         var target = Upstream.CreateRepository(HostedPortalFixture.Unique("target"));
         using var api = fixture.BasicClient(user.Name, user.Password);
 
