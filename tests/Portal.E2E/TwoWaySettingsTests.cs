@@ -91,6 +91,40 @@ public sealed class TwoWaySettingsTests(BrowserFixture browser) : IClassFixture<
         Assert.True(mirror.GetProperty("writeThrough").GetBoolean());
     }
 
+    [Fact]
+    public async Task Wizard_WriteThroughCheckbox_CreatesAWriteThroughMirror()
+    {
+        browser.Upstream.RequiredCredentials = (TargetUser, TargetSecret);
+        var user = AccountPages.NewUserName();
+        var page = await browser.NewPageAsync();
+        await AccountPages.RegisterAsync(page, user);
+        var name = FixtureNames.Next("through");
+        var upstream = browser.Upstream.CreateRepository(name);
+        upstream.Commit("main");
+        upstream.Push();
+
+        await page.GotoAsync("import");
+        await AccountPages.WaitForCircuitAsync(page);
+        await page.Locator("#import-url").FillAsync(browser.Upstream.Url(name));
+        await page.Locator("#next-source").ClickAsync();
+        await page.GetByText("User name and token or password").ClickAsync();
+        await page.Locator("#auth-username").FillAsync(TargetUser);
+        await page.Locator("#auth-secret").FillAsync(TargetSecret);
+        await page.Locator("#next-auth").ClickAsync();
+        await Expect(page.Locator("#name-available")).ToBeVisibleAsync();
+        await page.Locator("#next-destination").ClickAsync();
+        await page.GetByText("Mirror: Portal keeps an exact read-only copy").ClickAsync();
+        await page.GetByText("Write-through: pushes to Portal go to the upstream first").ClickAsync();
+        await page.Locator("#next-mode").ClickAsync();
+        await Expect(page.Locator("#import-review")).ToContainTextAsync("write-through");
+        await page.Locator("#launch").ClickAsync();
+        await Expect(page.Locator("#repo-title")).ToContainTextAsync(name, new() { Timeout = 30_000 });
+
+        using var api = Client(user);
+        var mirror = (await api.GetFromJsonAsync<JsonElement>($"api/v1/repos/{user}/{name}")).GetProperty("mirror");
+        Assert.True(mirror.GetProperty("writeThrough").GetBoolean(), mirror.GetRawText());
+    }
+
     private HttpClient Client(string user)
     {
         var api = new HttpClient { BaseAddress = browser.Portal.BaseAddress };

@@ -32,6 +32,18 @@ public sealed class TwoWayPortalFixture : HostedPortalFixture
         await base.DisposeAsync();
         await Upstream.DisposeAsync();
     }
+
+    /// <summary>A hosted repository to push-mirror: <paramref name="work"/>'s first commit on main, tagged v1, pushed to it.</summary>
+    public async Task<(GitUser User, string Name, string Url)> HostedWithTaggedCommitAsync(string prefix, WorkingCopy work)
+    {
+        var user = await CreateUserAsync(prefix);
+        var name = await CreateHostedAsync(user, user.Name);
+        var url = Url(user.Name, name, user);
+        work.Commit();
+        TestGit.Run(work.Path, "tag", "v1");
+        Assert.Equal(0, work.Git("push", "--quiet", url, "main", "v1").ExitCode);
+        return (user, name, url);
+    }
 }
 
 /// <summary>
@@ -105,13 +117,8 @@ public sealed class TwoWayMirroringTests(TwoWayPortalFixture fixture) : IClassFi
     [Fact]
     public async Task PushMirror_FollowsPushesWithinSeconds_ThenKeepsADivergedRefAndReportsIt()
     {
-        var user = await fixture.CreateUserAsync("pusher");
-        var name = await fixture.CreateHostedAsync(user, user.Name);
-        var url = fixture.Url(user.Name, name, user);
         using var work = new WorkingCopy();
-        work.Commit();
-        TestGit.Run(work.Path, "tag", "v1");
-        Assert.Equal(0, work.Git("push", "--quiet", url, "main", "v1").ExitCode);
+        var (user, name, url) = await fixture.HostedWithTaggedCommitAsync("pusher", work);
         var target = Upstream.CreateRepository(HostedPortalFixture.Unique("target"));
         using var api = fixture.BasicClient(user.Name, user.Password);
 
@@ -330,14 +337,14 @@ public sealed class TwoWayMirroringTests(TwoWayPortalFixture fixture) : IClassFi
             && s.GetProperty("status").GetString() is not ("queued" or "running") && s.GetProperty("lastAttemptAt").GetString() != before, "the sync ends");
     }
 
-    private static async Task WaitForSyncAsync(HttpClient api, GitUser user, string name)
+    internal static async Task WaitForSyncAsync(HttpClient api, GitUser user, string name)
     {
         var sync = default(JsonElement);
         await WaitUntilAsync(async () => (sync = (await api.GetFromJsonAsync<JsonElement>($"api/v1/repos/{user.Name}/{name}")).GetProperty("sync")).GetProperty("status").GetString() is not ("queued" or "running"), "the import ends");
         Assert.True(sync.GetProperty("status").GetString() == "succeeded", sync.GetRawText());
     }
 
-    private static async Task<JsonElement> WaitForMirrorAsync(HttpClient api, string mirrorUrl, Func<JsonElement, bool> done)
+    internal static async Task<JsonElement> WaitForMirrorAsync(HttpClient api, string mirrorUrl, Func<JsonElement, bool> done)
     {
         var mirror = default(JsonElement);
         await WaitUntilAsync(async () => done(mirror = await api.GetFromJsonAsync<JsonElement>(mirrorUrl)), $"the push mirror reaches the state wanted (last: {mirrorUrl})");
@@ -348,10 +355,10 @@ public sealed class TwoWayMirroringTests(TwoWayPortalFixture fixture) : IClassFi
         TestGit.Run(null, "ls-remote", fixture.Url(user.Name, name, user)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('\t')).Where(p => p[1] != "HEAD").ToDictionary(p => p[1], p => p[0]);
 
-    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+    internal static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
 
     /// <summary>Polls until the condition holds; a condition that never holds fails the test (not a timing assertion: the limit is generous).</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await condition())
