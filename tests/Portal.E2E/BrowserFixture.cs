@@ -25,6 +25,9 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>Where the browser finds Portal: http://portal.test:port/ (HttpClients in tests use <see cref="PortalProcess.BaseAddress"/>).</summary>
     public Uri BaseAddress => new($"http://{HostName}:{Portal.BaseAddress.Port}/");
 
+    /// <summary>A URL as the browser shows it (on <see cref="HostName"/>), as an HttpClient in a test can reach it (only Chromium resolves the name).</summary>
+    public Uri ReachableFromTests(string browserUrl) => new(Portal.BaseAddress, new Uri(browserUrl).PathAndQuery);
+
     /// <summary>Settings a test class needs beyond the defaults (e.g. a short manual-sync limit).</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 

@@ -115,7 +115,7 @@ public sealed class FileBrowsingTests(BrowserFixture browser) : IClassFixture<Br
         var missing = await stranger.GotoAsync(rawUrl.Replace(name, name + "-missing", StringComparison.Ordinal));
         var missingText = await missing!.TextAsync();
         using var anonymous = new HttpClient();
-        var forAnonymous = await anonymous.GetAsync(rawUrl);
+        var forAnonymous = await anonymous.GetAsync(browser.ReachableFromTests(rawUrl));
         Assert.Equal(404, forStranger.Status);
         Assert.Equal(404, missing.Status);
         Assert.Equal(404, (int)forAnonymous.StatusCode);

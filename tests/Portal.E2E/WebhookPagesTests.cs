@@ -40,7 +40,9 @@ public sealed class WebhookPagesTests(BrowserFixture browser) : IClassFixture<Br
 
         // The upstream webhook: revealed on request, with each provider's steps.
         await page.Locator("#upstream-webhook-show").ClickAsync();
-        var hookUrl = await page.Locator("#upstream-webhook-url").InnerTextAsync();
+        var shownUrl = await page.Locator("#upstream-webhook-url").InnerTextAsync();
+        Assert.StartsWith(browser.BaseAddress.ToString(), shownUrl, StringComparison.Ordinal);
+        var hookUrl = browser.ReachableFromTests(shownUrl).ToString();
         var hookSecret = await page.Locator("#upstream-webhook-secret").InnerTextAsync();
         var fromApi = await api.GetFromJsonAsync<JsonElement>($"api/v1/repos/{user}/{name}/upstream-webhook");
         Assert.Equal(fromApi.GetProperty("url").GetString(), hookUrl);
