@@ -98,3 +98,15 @@
         }
     });
 })();
+
+// Pop-ups that close when a click lands elsewhere (Components/Pages/Repositories/CloneDropdown.razor): the open toggle
+// button (aria-expanded="true", data-outside-click-closes) is clicked for the person, so the component closes itself
+// over the circuit and the click still reaches what it was aimed at.
+document.addEventListener("click", event => {
+    const target = event.target instanceof Element ? event.target : null;
+    for (const toggle of document.querySelectorAll("button[data-outside-click-closes][aria-expanded='true']")) {
+        if (target && !toggle.parentElement.contains(target)) {
+            toggle.click();
+        }
+    }
+});

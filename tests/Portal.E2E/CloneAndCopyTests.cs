@@ -34,12 +34,14 @@ public sealed class CloneAndCopyTests(BrowserFixture browser) : IClassFixture<Br
         Assert.False(await page.EvaluateAsync<bool>("() => window.isSecureContext"), "The test must run where the clipboard API is absent.");
         var cloneUrl = $"{browser.BaseAddress}{user}/{name}.git";
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Copy clone URL" }).First.ClickAsync();
+        var clone = await ProjectPages.OpenCloneAsync(page);
+        await clone.GetByRole(AriaRole.Button, new() { Name = "Copy clone URL" }).ClickAsync();
 
         await Expect(page.GetByText(new System.Text.RegularExpressions.Regex("Copied|Ctrl\\+C"))).ToBeVisibleAsync();
         Assert.Equal(cloneUrl, await page.EvaluateAsync<string>("() => window.getSelection().toString()"));
         await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
-        // The circuit is alive: a tab switch still renders.
+        // The circuit is alive: the drop-down closes and a tab switch still renders.
+        await ProjectPages.CloseCloneAsync(page);
         await ProjectPages.OpenTabAsync(page, "Settings");
         await Expect(page.Locator("#settings-description")).ToBeVisibleAsync();
         await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();

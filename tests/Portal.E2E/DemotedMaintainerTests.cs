@@ -38,12 +38,13 @@ public sealed class DemotedMaintainerTests(BrowserFixture browser) : IClassFixtu
         Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = browser.Upstream.Url(name), mode = "mirror", owner = org, name, description = "before" })).StatusCode);
         await ProjectPages.WaitForImportAsync(api, $"api/v1/repos/{org}/{name}");
 
-        // The maintainer opens the project from the dashboard and starts editing the settings.
+        // The maintainer opens the project from the dashboard, its full Remotes panel, and starts editing the settings.
         await page.GotoAsync("");
         await page.Locator("#repo-list").GetByText(name).ClickAsync();
         await Expect(page.Locator("#repo-title")).ToContainTextAsync(name);
         await AccountPages.WaitForCircuitAsync(page);
         await Expect(page.Locator("#sync-button")).ToBeEnabledAsync();
+        var remotes = await ProjectPages.OpenAllRemotesAsync(page);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
         await page.Locator("#settings-description").FillAsync("after");
 
@@ -60,7 +61,7 @@ public sealed class DemotedMaintainerTests(BrowserFixture browser) : IClassFixtu
         await page.Locator("#delete-repository").ClickAsync();
         await Expect(page.Locator("#settings-message")).ToContainTextAsync("can delete it");
 
-        await page.Locator("#remotes-panel summary").ClickAsync();
+        await remotes.Locator("summary").ClickAsync();
         await page.Locator("#external-name").FillAsync("s3");
         await page.Locator("#external-url").FillAsync("s3://bucket/data");
         await page.Locator("#external-add").ClickAsync();
@@ -73,6 +74,7 @@ public sealed class DemotedMaintainerTests(BrowserFixture browser) : IClassFixtu
         Assert.Single((await api.GetFromJsonAsync<JsonElement>($"api/v1/repos/{org}/{name}/syncs")).EnumerateArray());
         await page.ReloadAsync();
         await Expect(page.Locator("#repo-title")).ToContainTextAsync(name);
+        await Expect(page.Locator("#remotes-panel")).ToBeVisibleAsync();
         await Expect(page.Locator("#remotes-panel")).Not.ToContainTextAsync("s3://bucket/data");
         await Expect(page.Locator("#sync-button")).ToHaveCountAsync(0);
     }

@@ -20,8 +20,10 @@ public sealed class ExperimentsTabTests(BrowserFixture browser) : IClassFixture<
         await page.Locator("#new-name").FillAsync("vision");
         await page.Locator("#new-create").ClickAsync();
         await Expect(page.Locator("#repo-title")).ToContainTextAsync("vision");
-        await Expect(page.Locator("#mlflow-commands")).ToContainTextAsync($"MLFLOW_TRACKING_URI={browser.BaseAddress}{user}/vision.mlflow");
-        await Expect(page.Locator("#dvc-commands")).ToContainTextAsync($"dvc remote add -d origin {browser.BaseAddress}{user}/vision.dvc");
+        await AccountPages.WaitForCircuitAsync(page);
+        var remotes = await ProjectPages.OpenAllRemotesAsync(page);
+        await Expect(remotes.Locator("#mlflow-commands")).ToContainTextAsync($"MLFLOW_TRACKING_URI={browser.BaseAddress}{user}/vision.mlflow");
+        await Expect(remotes.Locator("#dvc-commands")).ToContainTextAsync($"dvc remote add -d origin {browser.BaseAddress}{user}/vision.dvc");
 
         using var mlflow = new HttpClient { BaseAddress = new Uri(browser.Portal.BaseAddress, $"{user}/vision.mlflow/api/2.0/mlflow/") };
         mlflow.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{AccountPages.Password}")));

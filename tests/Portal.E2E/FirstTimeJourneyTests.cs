@@ -85,12 +85,14 @@ public sealed class FirstTimeJourneyTests(BrowserFixture browser) : IClassFixtur
         await Expect(page.Locator("main")).ToContainTextAsync("print('training')");
         await ShotAsync("file");
 
-        // Copy the clone URL: no clipboard API here, so the text is selected and the page says how to copy it.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Copy clone URL" }).First.ClickAsync();
+        // Copy the clone URL from the Clone drop-down: no clipboard API here, so the text is selected and the page says how to copy it.
+        var clone = await ProjectPages.OpenCloneAsync(page);
+        await clone.GetByRole(AriaRole.Button, new() { Name = "Copy clone URL" }).ClickAsync();
         await Expect(page.GetByText(new Regex("Copied|Ctrl\\+C"))).ToBeVisibleAsync();
         Assert.Equal($"{browser.BaseAddress}{org}/{name}.git", await page.EvaluateAsync<string>("() => window.getSelection().toString()"));
         await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
         await ShotAsync("copied");
+        await ProjectPages.CloseCloneAsync(page);
 
         // Settings: save a description, shown at once.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
@@ -141,12 +143,16 @@ public sealed class FirstTimeJourneyTests(BrowserFixture browser) : IClassFixtur
 
     private static ILocator Header(IPage page) => page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
 
-    /// <summary>On a phone-sized screen (the header folds below 720 px), opens the header's menu unless it is open.</summary>
+    /// <summary>
+    /// On a phone-sized screen (the header folds below 720 px), opens the header's menu unless it is open; once the page
+    /// is live, because the circuit's first render replaces the prerendered header and would fold an opened menu again.
+    /// </summary>
     private static async Task OpenMenuIfFoldedAsync(IPage page)
     {
         var menu = page.Locator("#menu-button");
         if (page.ViewportSize!.Width <= 720 && await menu.GetAttributeAsync("aria-expanded") != "true")
         {
+            await AccountPages.WaitForCircuitAsync(page);
             await menu.ClickAsync();
         }
     }

@@ -34,6 +34,32 @@ public static class ProjectPages
         await AccountPages.WaitForCircuitAsync(page);
     }
 
+    /// <summary>Opens the Clone drop-down beside the project's name, on the given tab (HTTPS, DVC or MLflow); returns the popup.</summary>
+    public static async Task<ILocator> OpenCloneAsync(IPage page, string tab = "HTTPS")
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clone", Exact = true }).ClickAsync();
+        var popup = page.Locator("#clone-popup");
+        await popup.GetByRole(AriaRole.Tab, new() { Name = tab }).ClickAsync();
+        return popup;
+    }
+
+    /// <summary>Closes the Clone drop-down as a person does: the button again (the popup covers what is under it).</summary>
+    public static async Task CloseCloneAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clone", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#clone-popup")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Clone, then "All remotes and commands": the full Remotes panel; returns it.</summary>
+    public static async Task<ILocator> OpenAllRemotesAsync(IPage page)
+    {
+        var popup = await OpenCloneAsync(page);
+        await popup.GetByRole(AriaRole.Link, new() { Name = "All remotes and commands" }).ClickAsync();
+        var panel = page.Locator("#remotes-panel");
+        await Expect(panel).ToBeVisibleAsync();
+        return panel;
+    }
+
     public static async Task OpenTabAsync(IPage page, string tab) =>
         await page.GetByRole(AriaRole.Tab, new() { Name = tab }).ClickAsync();
 
@@ -64,11 +90,16 @@ public static class ProjectPages
         return (page, user, name, upstream);
     }
 
-    /// <summary>Set-up: a mirror of a fresh upstream repository, imported over the API, waited for.</summary>
-    public static async Task<UpstreamRepository> MirrorAsync(BrowserFixture browser, string user, string name)
+    /// <summary>Set-up: a mirror of a fresh upstream repository (a README and <paramref name="moreFiles"/>), imported over the API, waited for.</summary>
+    public static async Task<UpstreamRepository> MirrorAsync(BrowserFixture browser, string user, string name, params string[] moreFiles)
     {
         var upstream = browser.Upstream.CreateRepository(name);
         upstream.Commit("main", file: "README.md", content: Encoding.UTF8.GetBytes($"# {name}\n"));
+        foreach (var file in moreFiles)
+        {
+            upstream.Commit("main", file: file);
+        }
+
         upstream.Push();
         using var api = Api(browser, user);
         var created = await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = browser.Upstream.Url(name), mode = "mirror", owner = user, name });

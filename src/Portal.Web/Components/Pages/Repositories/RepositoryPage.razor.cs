@@ -10,7 +10,7 @@ using Radzen;
 
 namespace Portal.Web.Components.Pages.Repositories;
 
-/// <summary>The project page: /{owner}/{name}?tab=files|commits|branches|tags|activity|settings&amp;ref=…&amp;path=…&amp;commit=…&amp;view=blame&amp;base=…&amp;head=….</summary>
+/// <summary>The project page: /{owner}/{name}?tab=files|commits|branches|tags|activity|settings&amp;ref=…&amp;path=…&amp;commit=…&amp;view=blame&amp;base=…&amp;head=…&amp;remotes=all.</summary>
 public partial class RepositoryPage
 {
     private static readonly string[] TabNames = ["files", "commits", "branches", "tags", "activity", "experiments", "settings"];
@@ -70,6 +70,10 @@ public partial class RepositoryPage
     [SupplyParameterFromQuery]
     public string? Sort { get; set; }
 
+    /// <summary>"all": the full Remotes panel is open (the Clone drop-down links to it).</summary>
+    [SupplyParameterFromQuery]
+    public string? Remotes { get; set; }
+
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -82,6 +86,8 @@ public partial class RepositoryPage
     private string BaseHref => $"{repository!.Owner!.Name}/{repository.Name}";
 
     private string RemoteUrl(string suffix) => PublicBaseUrl.Repository(PublicUrl.For(Navigation), repository!.Owner!.Name, repository.Name, suffix);
+
+    private string RemotesHref(bool open) => Navigation.GetUriWithQueryParameter("remotes", open ? "all" : null);
 
     private string LoginHref => Account.AccountLinks.SignInReturningHere(Navigation);
 
