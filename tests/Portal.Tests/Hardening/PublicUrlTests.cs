@@ -29,7 +29,8 @@ public sealed class PublicUrlTests(PublicUrlPortalFactory portal) : IClassFixtur
 
         var repository = await api.GetFromJsonAsync<JsonElement>($"/api/v1/repos/{user}/app");
         var listed = await api.GetFromJsonAsync<JsonElement>("/api/v1/repos");
-        var page = await portal.CreateClient().GetStringAsync($"/{user}/app");
+        // The full Remotes panel (the Clone dropdown shows one remote at a time).
+        var page = await portal.CreateClient().GetStringAsync($"/{user}/app?remotes=all");
 
         Assert.Equal($"{Base}/{user}/app.git", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cloneUrl").GetString());
         Assert.Equal($"{Base}/{user}/app.git", repository.GetProperty("cloneUrl").GetString());

@@ -87,7 +87,8 @@ public partial class RepositoryPage
 
     private string RemoteUrl(string suffix) => PublicBaseUrl.Repository(PublicUrl.For(Navigation), repository!.Owner!.Name, repository.Name, suffix);
 
-    private string RemotesHref(bool open) => Navigation.GetUriWithQueryParameter("remotes", open ? "all" : null);
+    /// <summary>This page with the full Remotes panel open or closed, relative to the base: never the request's own host (behind a proxy it is not the public one).</summary>
+    private string RemotesHref(bool open) => Navigation.ToBaseRelativePath(Navigation.GetUriWithQueryParameter("remotes", open ? "all" : null));
 
     private string LoginHref => Account.AccountLinks.SignInReturningHere(Navigation);
 
