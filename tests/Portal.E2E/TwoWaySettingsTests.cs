@@ -74,6 +74,8 @@ public sealed class TwoWaySettingsTests(BrowserFixture browser) : IClassFixture<
         upstream.Push();
         var created = await api.PostAsJsonAsync("api/v1/repos", new { cloneUrl = browser.Upstream.Url(name), mode = "mirror", owner = user, name, auth = new { username = TargetUser, secret = TargetSecret } });
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        // The tabs appear once the first import is done (a slow one on a loaded machine outlasts a click's wait).
+        await ProjectPages.WaitForImportAsync(api, $"api/v1/repos/{user}/{name}");
 
         await OpenSettingsAsync(page, name);
         await page.Locator("#mirror-branch-choice").ClickAsync();

@@ -198,6 +198,8 @@ public sealed class OutboundWebhookTests(WebhookPortalFactory portal, GitDaemonS
 
         Assert.Equal(HttpStatusCode.Accepted, (await api.Client.PostAsJsonAsync("/api/v1/repos", new { cloneUrl = daemon.Url(name), mode = "mirror", owner = org, name })).StatusCode);
         await receiver.WaitForAsync(1);
+        // The event is published as the run ends, just before the engine records the run: wait for the record.
+        await WaitForSyncAsync(api.Client, $"/api/v1/repos/{org}/{name}");
         portal.Clock.Advance(TimeSpan.FromMinutes(6));
         Assert.Equal(HttpStatusCode.Accepted, (await api.Client.PostAsync($"/api/v1/repos/{org}/{name}/sync", null)).StatusCode);
         var received = await receiver.WaitForAsync(2);
@@ -206,6 +208,7 @@ public sealed class OutboundWebhookTests(WebhookPortalFactory portal, GitDaemonS
         var hardFailed = JsonDocument.Parse(received[1].Body).RootElement;
         Assert.False(string.IsNullOrWhiteSpace(hardFailed.GetProperty("error").GetString()));
         Assert.Empty(hardFailed.GetProperty("refChanges").EnumerateArray());
+        await WaitForSyncAsync(api.Client, $"/api/v1/repos/{org}/{name}");
         Assert.Equal("hard_failed", (await api.Client.GetFromJsonAsync<JsonElement>($"/api/v1/repos/{org}/{name}")).GetProperty("sync").GetProperty("status").GetString());
     }
 

@@ -26,6 +26,12 @@ public partial class RepositoryPage
     private EmptyRepository.EmptyState? empty;
     private int activityVersion;
 
+    /// <summary>The repository the tabs were last built for.</summary>
+    private (string? Owner, string? Name) loadedFor;
+
+    /// <summary>The activity events whose ref changes the person expanded: kept across the activity tab's reloads.</summary>
+    private readonly HashSet<long> expandedChanges = [];
+
     [Parameter]
     public string Owner { get; set; } = "";
 
@@ -108,10 +114,16 @@ public partial class RepositoryPage
         var user = (await AuthenticationState).User;
         userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         userName = user.Identity?.Name;
-        await ReloadAsync();
+        // A tab or query change keeps the tabs as they are (a click on "… and N more" must not be lost to a rebuild);
+        // another repository, or a sync or settings change (below), rebuilds them from fresh data.
+        var shown = (Owner, Name);
+        await ReloadAsync(rebuildTabs: shown != loadedFor);
+        loadedFor = shown;
     }
 
-    private async Task ReloadAsync()
+    private Task ReloadAsync() => ReloadAsync(rebuildTabs: true);
+
+    private async Task ReloadAsync(bool rebuildTabs)
     {
         var access = ScopedServices.GetRequiredService<RepositoryAccess>();
         var found = await access.FindAsync(Owner, Name);
@@ -123,7 +135,11 @@ public partial class RepositoryPage
             : repository.Mode != RepositoryMode.Hosted && sync?.LastSuccessAt is null ? EmptyRepository.EmptyState.Importing
             : repository.Mode == RepositoryMode.Mirror ? EmptyRepository.EmptyState.EmptyUpstream
             : EmptyRepository.EmptyState.NothingPushed;
-        activityVersion++;
+        if (rebuildTabs)
+        {
+            activityVersion++;
+        }
+
         loading = false;
     }
 
