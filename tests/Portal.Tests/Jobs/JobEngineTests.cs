@@ -107,14 +107,7 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
     public async Task ABurstOfCoalescingRequests_WhileRunning_IsOneMoreRun()
     {
         var target = Interlocked.Increment(ref nextTarget);
-        var firstRunStarted = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        Script.Behaviour[target] = async (_, _) =>
-        {
-            firstRunStarted.TrySetResult();
-            await release.Task;
-            return JobResult.Success;
-        };
+        var (firstRunStarted, release) = HoldRun(target);
         await CreateAsync(target, JobTrigger.Webhook);
         await firstRunStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -213,14 +206,7 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
     public async Task AManualRunCutOffByALapsedLease_DoesNotHoldBackTheNextRequest()
     {
         var target = Interlocked.Increment(ref nextTarget);
-        var started = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        Script.Behaviour[target] = async (_, _) =>
-        {
-            started.TrySetResult();
-            await release.Task;
-            return JobResult.Success;
-        };
+        var (started, release) = HoldRun(target);
         await CreateAsync(target, queueWith: null);
         var limited = new JobRequestRules(MinManualInterval: TimeSpan.FromDays(1));
         Assert.Equal(JobRequestOutcome.Queued, (await RequestAsync(target, limited)).Outcome);
@@ -237,14 +223,7 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
     public async Task AWorkerThatLostItsLease_CannotOverwriteWhatRecoveryDecided()
     {
         var target = Interlocked.Increment(ref nextTarget);
-        var started = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        Script.Behaviour[target] = async (_, _) =>
-        {
-            started.TrySetResult();
-            await release.Task;
-            return JobResult.Success;
-        };
+        var (started, release) = HoldRun(target);
         await CreateAsync(target, JobTrigger.Manual);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -273,6 +252,20 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
     {
         await using var scope = portal.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<JobEngine>().RequestAsync(TestJobHandler.Kind, target, trigger, null, rules);
+    }
+
+    /// <summary>The target's run starts, says so, and succeeds only once released: a run caught in the middle.</summary>
+    private (TaskCompletionSource Started, TaskCompletionSource Release) HoldRun(long target)
+    {
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Script.Behaviour[target] = async (_, _) =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            return JobResult.Success;
+        };
+        return (started, release);
     }
 
     private async Task<Job> FindAsync(long target)
