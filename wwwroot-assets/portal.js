@@ -110,3 +110,27 @@ document.addEventListener("click", event => {
         }
     }
 });
+
+// Links followed before the circuit is live load the page the ordinary way. Until the layout's #circuit-ready marker
+// exists, Blazor would answer a link with an enhanced navigation that races the circuit's own start: on a slow
+// machine the circuit then renders the page the person left, and the click is lost (dotnet/aspnetcore#68562 is the
+// same family). A full load costs one page fetch and always lands where the link says. Runs in the capture phase on
+// window so it is decided before Blazor's own document listener sees the click.
+window.addEventListener("click", event => {
+    if (document.getElementById("circuit-ready") || event.defaultPrevented || event.button !== 0
+        || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+        return;
+    }
+
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!link || link.hasAttribute("download") || (link.target && link.target !== "_self")) {
+        return;
+    }
+
+    const url = new URL(link.href, document.baseURI);
+    if (url.origin !== location.origin || url.hash && url.pathname === location.pathname && url.search === location.search) {
+        return;
+    }
+
+    event.stopPropagation();
+}, true);

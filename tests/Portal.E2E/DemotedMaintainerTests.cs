@@ -39,10 +39,7 @@ public sealed class DemotedMaintainerTests(BrowserFixture browser) : IClassFixtu
         await ProjectPages.WaitForImportAsync(api, $"api/v1/repos/{org}/{name}");
 
         // The maintainer opens the project from the dashboard, its full Remotes panel, and starts editing the settings.
-        await page.GotoAsync("");
-        await page.Locator("#repo-list").GetByText(name).ClickAsync();
-        await Expect(page.Locator("#repo-title")).ToContainTextAsync(name);
-        await AccountPages.WaitForCircuitAsync(page);
+        await ProjectPages.OpenFromDashboardAsync(page, name);
         await Expect(page.Locator("#sync-button")).ToBeEnabledAsync();
         var remotes = await ProjectPages.OpenAllRemotesAsync(page);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();

@@ -136,10 +136,7 @@ public sealed class TwoWaySettingsTests(BrowserFixture browser) : IClassFixture<
 
     private static async Task OpenSettingsAsync(IPage page, string name)
     {
-        await page.GotoAsync("");
-        await page.Locator("#repo-list").GetByText(name).ClickAsync();
-        await Expect(page.Locator("#repo-title")).ToContainTextAsync(name);
-        await AccountPages.WaitForCircuitAsync(page);
+        await ProjectPages.OpenFromDashboardAsync(page, name);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
     }
 }

@@ -32,10 +32,7 @@ public sealed class WebhookPagesTests(BrowserFixture browser) : IClassFixture<Br
         await WaitForStatusAsync(api, $"api/v1/repos/{user}/{name}", "succeeded");
         await using var receiver = await WebhookReceiver.StartAsync(ReceiverSecret);
 
-        await page.GotoAsync("");
-        await page.Locator("#repo-list").GetByText(name).ClickAsync();
-        await Expect(page.Locator("#repo-title")).ToContainTextAsync(name);
-        await AccountPages.WaitForCircuitAsync(page);
+        await ProjectPages.OpenFromDashboardAsync(page, name);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
 
         // The upstream webhook: revealed on request, with each provider's steps.
