@@ -48,6 +48,15 @@ public static class Tool
     }
 
     /// <summary>Peak resident memory of a tool run (KiB), via GNU time.</summary>
+    /// <summary>CPU seconds a process has used itself, and those of its children it has waited for (from /proc, in clock ticks of 1/100 s).</summary>
+    public static (double Own, double Children) CpuSeconds(int process)
+    {
+        var stat = File.ReadAllText($"/proc/{process}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        double Ticks(int index) => long.Parse(fields[index], System.Globalization.CultureInfo.InvariantCulture) / 100.0;
+        return (Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
+    }
+
     public static long PeakRssKib(string tool, string? workingDirectory, params string[] arguments)
     {
         var (exit, _, error) = TryRun("/usr/bin/time", workingDirectory, ["-f", "PEAKRSS %M", tool, .. arguments]);

@@ -14,6 +14,9 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
 {
     private const int MaxWriteAttempts = 8;
 
+    /// <summary>Signals of changes made inside a caller's transaction, held until it commits (<see cref="SignalCommitted"/>).</summary>
+    private readonly List<(string Kind, long TargetId, bool Wake)> uncommitted = [];
+
     public Task<Job?> FindAsync(string kind, long targetId, CancellationToken cancellationToken = default) =>
         db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Kind == kind && j.TargetId == targetId, cancellationToken);
 
@@ -37,6 +40,40 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
         await db.SaveChangesAsync(cancellationToken);
         db.Entry(job).State = EntityState.Detached;
         return job;
+    }
+
+    /// <summary>
+    /// After the caller's transaction committed: the signals of the changes made in it. Sent earlier, a page would
+    /// read the old state and an idle worker would find nothing to claim, or wait on the write lock the transaction held.
+    /// </summary>
+    public void SignalCommitted()
+    {
+        foreach (var (kind, targetId, wake) in uncommitted)
+        {
+            signals.NotifyChanged(kind, targetId);
+            if (wake)
+            {
+                signals.Wake(kind);
+            }
+        }
+
+        uncommitted.Clear();
+    }
+
+    /// <summary>Now, or once the caller's transaction commits when the change is made inside one.</summary>
+    private void Signal(string kind, long targetId, bool wake)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            uncommitted.Add((kind, targetId, wake));
+            return;
+        }
+
+        signals.NotifyChanged(kind, targetId);
+        if (wake)
+        {
+            signals.Wake(kind);
+        }
     }
 
     /// <summary>Tells this node's workers and pages about a job created (or queued) in a transaction that has now committed.</summary>
@@ -308,13 +345,8 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
                 return false;
             }
 
-            if (await WriteAsync(current, next, cancellationToken))
+            if (await WriteAsync(current, next, cancellationToken, wake: next.Status == JobStatus.Queued))
             {
-                if (next.Status == JobStatus.Queued)
-                {
-                    signals.Wake(next.Kind);
-                }
-
                 return true;
             }
         }
@@ -322,7 +354,8 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
         throw new DbUpdateConcurrencyException($"Job {jobId} kept changing under {MaxWriteAttempts} attempts to update it.");
     }
 
-    private async Task<bool> WriteAsync(Job before, Job after, CancellationToken cancellationToken)
+    /// <summary>The compare-and-swap; when it wins, pages hear of the change (and idle workers, with <paramref name="wake"/>).</summary>
+    private async Task<bool> WriteAsync(Job before, Job after, CancellationToken cancellationToken, bool wake = false)
     {
         var written = await db.Jobs
             .Where(j => j.Id == before.Id && j.Version == before.Version)
@@ -347,7 +380,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
                 cancellationToken);
         if (written == 1)
         {
-            signals.NotifyChanged(after.Kind, after.TargetId);
+            Signal(after.Kind, after.TargetId, wake);
         }
 
         return written == 1;

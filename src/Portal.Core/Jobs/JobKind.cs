@@ -27,12 +27,18 @@ public sealed record JobSchedule(TimeSpan? Recurrence, TimeSpan BackoffCap);
 /// <summary>One run handed to a handler.</summary>
 public sealed record JobRun(long JobId, long TargetId, JobTrigger Trigger, string? RequestedBy, int PreviousFailures);
 
-/// <summary>How a run ended: success, or a failure with the message a person reads (already scrubbed).</summary>
+/// <summary>
+/// How a run ended: success, or a failure with the message a person reads (already scrubbed). A handler that read its
+/// target anyway may say how it recurs (<see cref="Schedule"/>), which spares the engine asking
+/// <see cref="IJobHandler.ScheduleAsync"/> for it: a database read on every run of the commonest job, the no-op sync.
+/// </summary>
 public sealed record JobResult(string? Error)
 {
     public static JobResult Success { get; } = new((string?)null);
 
     public bool Succeeded => Error is null;
+
+    public JobSchedule? Schedule { get; init; }
 
     public static JobResult Failure(string error) => new(error);
 }
@@ -51,4 +57,11 @@ public interface IJobHandler
 
     /// <summary>A run ended without the handler finishing it (its process died, it threw, Portal stopped): close what it recorded.</summary>
     Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After the run's end is committed: the job's new state together with whatever the handler left unsaved in its
+    /// scope's DbContext (one transaction, so a page never sees a finished activity entry beside a running job). The
+    /// place for what others should hear of only once it is recorded (webhook events, follow-up work).
+    /// </summary>
+    Task CompletedAsync(JobRun run, JobResult result, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.Data;
 
 namespace Portal.Core.Jobs;
 
@@ -83,7 +84,6 @@ public sealed class JobWorkerPool(
     {
         using var renewal = RenewPeriodically(claim);
         JobResult result;
-        JobSchedule schedule;
         var crashed = false;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -100,20 +100,45 @@ public sealed class JobWorkerPool(
             catch (Exception exception)
             {
                 // Past the handler's own error handling (a bug, the database): the run still ends, as a failure.
+                // Recorded from a fresh scope, as the crashed one may hold half-written state.
                 logger.LogError(exception, "{Kind} job for target {TargetId} crashed", kind.Name, claim.Run.TargetId);
                 result = JobResult.Failure(InternalErrorMessage);
                 crashed = true;
+            }
+
+            if (!crashed)
+            {
+                await CompleteAsync(kind, claim, result, handler, scope.ServiceProvider);
+                return;
             }
         }
 
         await using var completion = scopes.CreateAsyncScope();
         var completingHandler = completion.ServiceProvider.GetRequiredKeyedService<IJobHandler>(kind.Name);
-        schedule = await completingHandler.ScheduleAsync(claim.Run.TargetId, CancellationToken.None);
-        await completion.ServiceProvider.GetRequiredService<JobEngine>().CompleteAsync(claim, result, kind.RetryPolicy, schedule, CancellationToken.None);
-        if (crashed)
+        var crashedSchedule = await completingHandler.ScheduleAsync(claim.Run.TargetId, CancellationToken.None);
+        await completion.ServiceProvider.GetRequiredService<JobEngine>().CompleteAsync(claim, result, kind.RetryPolicy, crashedSchedule, CancellationToken.None);
+        await completingHandler.AbandonedAsync(claim.Run.TargetId, InternalErrorMessage, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Records the end of a run the handler finished: its unsaved changes and the job's state in one transaction (one
+    /// write to the database instead of two, where every write may wait for the one writer SQLite allows), then
+    /// announces it, and only then tells the handler.
+    /// </summary>
+    private static async Task CompleteAsync(JobKind kind, JobClaim claim, JobResult result, IJobHandler handler, IServiceProvider services)
+    {
+        var schedule = result.Schedule ?? await handler.ScheduleAsync(claim.Run.TargetId, CancellationToken.None);
+        var engine = services.GetRequiredService<JobEngine>();
+        var db = services.GetRequiredService<PortalDbContext>();
+        await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
-            await completingHandler.AbandonedAsync(claim.Run.TargetId, InternalErrorMessage, CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await engine.CompleteAsync(claim, result, kind.RetryPolicy, schedule, CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
         }
+
+        engine.SignalCommitted();
+        await handler.CompletedAsync(claim.Run, result, CancellationToken.None);
     }
 
     /// <summary>Stopping mid-run: the job goes back to the queue; the handler closes what it recorded.</summary>

@@ -32,8 +32,12 @@ public sealed class MirrorFetcher(
     /// <summary>Refs a mirror never takes: review refs of hosting services, which are many and not the project's.</summary>
     private static readonly string[] BaseRefspecs = ["+refs/*:refs/*", "^refs/pull/*", "^refs/merge-requests/*"];
 
-    /// <summary>Brings <paramref name="repository"/> (tracked, with its upstream and credential) up to date; null changes: it already was.</summary>
-    public async Task<Outcome<MirrorFetchResult>> FetchAsync(Repository repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings <paramref name="repository"/> (tracked, with its upstream and credential) up to date; null changes: it
+    /// already was. <paramref name="transferStarting"/> runs once it is known that refs will be fetched (never for a
+    /// mirror that is already current), before the transfer.
+    /// </summary>
+    public async Task<Outcome<MirrorFetchResult>> FetchAsync(Repository repository, CancellationToken cancellationToken, Func<Task>? transferStarting = null)
     {
         var upstream = repository.Upstream!;
         var parsed = UpstreamUrl.Parse(upstream.Url);
@@ -49,6 +53,10 @@ public sealed class MirrorFetcher(
             return PortalError.Invalid($"The mirror's branch filter cannot be used: {filter.Error!.Message} Fix it in the settings.");
         }
 
+        var path = dataDir.RepositoryPath(repository.Id);
+        // Read while the upstream is asked (the two git processes of a no-op sync overlap): enough to find the mirror
+        // current without the lock; anything else is decided on refs read again under it.
+        var unlockedRefs = ReadRefsIfPresentAsync(path, cancellationToken);
         var url = parsed.Value!.Url;
         var credentials = credentialStore.Read(repository.Credential);
         var opened = await connector.OpenAsync(url, credentials, upstream.PinnedHostKey, cancellationToken);
@@ -71,14 +79,19 @@ public sealed class MirrorFetcher(
             upstream.PinnedHostKey = session.NewlyScannedHostKeys;
         }
 
-        using var held = await locks.AcquireAsync(repository.Id, cancellationToken);
         var wanted = new RefSnapshot(filter.Value!.Apply(remote.Refs), remote.Head);
-        var path = dataDir.RepositoryPath(repository.Id);
+        var head = IsUsableHead(remote.Head, wanted) ? remote.Head : ChooseHead(wanted);
+        bool IsCurrent(RefSnapshot refs) => new RefSnapshot(filter.Value.Apply(refs.Refs), null).SameRefsAs(wanted) && (head is null || head == refs.Head);
+        if (await unlockedRefs is { } early && IsCurrent(early) && !MirrorLfsFetcher.IsPending(path))
+        {
+            return new MirrorFetchResult(null, null);
+        }
+
+        using var held = await locks.AcquireAsync(repository.Id, cancellationToken);
         var exists = Directory.Exists(path);
         var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
         var lfsPending = exists && MirrorLfsFetcher.IsPending(path);
-        var head = IsUsableHead(remote.Head, wanted) ? remote.Head : ChooseHead(wanted);
-        if (exists && new RefSnapshot(filter.Value.Apply(before.Refs), null).SameRefsAs(wanted) && (head is null || head == before.Head))
+        if (exists && IsCurrent(before))
         {
             if (!lfsPending)
             {
@@ -87,6 +100,11 @@ public sealed class MirrorFetcher(
 
             // Refs are current but an earlier LFS fetch did not complete: finish it without fetching refs again.
             return new MirrorFetchResult(null, await lfs.FetchAsync(repository, url, credentials, path, before, before, cancellationToken));
+        }
+
+        if (transferStarting is not null)
+        {
+            await transferStarting();
         }
 
         var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
@@ -142,6 +160,25 @@ public sealed class MirrorFetcher(
             {
                 Directory.Delete(target, recursive: true);
             }
+        }
+    }
+
+    /// <summary>The mirror's refs without the lock, or null when it has none yet or they cannot be read (then the locked read decides).</summary>
+    private async Task<RefSnapshot?> ReadRefsIfPresentAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await local.ReadRefsAsync(path, cancellationToken);
+        }
+        catch (Exception exception) when (exception is GitException or IOException or OperationCanceledException)
+        {
+            // Also when the run is cancelled: nobody may be left to observe this task (a failed listing returns first).
+            return null;
         }
     }
 

@@ -30,6 +30,9 @@ public sealed class MirrorSyncJob(
 {
     public const string Kind = "mirror-sync";
 
+    /// <summary>The activity entry of the run this handler finished (one handler per run: it lives in the run's scope).</summary>
+    private RepositoryEvent? finished;
+
     public async Task<JobResult> RunAsync(JobRun job, CancellationToken cancellationToken)
     {
         var repository = await db.Repositories
@@ -50,14 +53,15 @@ public sealed class MirrorSyncJob(
             StartedAt = clock.GetUtcNow().UtcDateTime,
             Outcome = EventOutcome.Running,
         };
+        // Shown as running only once there is something to transfer: a mirror found current (the commonest run by far)
+        // is written once, when it ends, with the job's state.
         db.RepositoryEvents.Add(run);
-        await db.SaveChangesAsync(cancellationToken);
 
         Outcome<MirrorFetchResult> outcome;
         try
         {
             progressTracker.Report(repository.Id, new SyncProgress("Connecting", null));
-            outcome = await fetcher.FetchAsync(repository, cancellationToken);
+            outcome = await fetcher.FetchAsync(repository, cancellationToken, () => db.SaveChangesAsync(cancellationToken));
         }
         catch (Exception exception) when (!RemoteFailure.IsShutdown(exception, cancellationToken))
         {
@@ -91,26 +95,44 @@ public sealed class MirrorSyncJob(
             run.Error = outcome.Error!.Message;
         }
 
+        // Saved by the engine in one transaction with the job's new state (the activity entry, the credentials a
+        // migration no longer needs, a new default branch); announced in CompletedAsync once committed.
         repository.UpdatedAt = now;
-        await db.SaveChangesAsync(CancellationToken.None);
+        finished = run;
         logger.LogInformation("Sync of repository {RepositoryId}: {Outcome} ({Changes} ref changes)", repository.Id, run.Outcome, run.RefChanges.Count);
+        // The repository is loaded already: the engine need not read it again for the next run's time.
+        return (outcome.Succeeded ? JobResult.Success : JobResult.Failure(outcome.Error!.Message)) with { Schedule = ScheduleOf(repository) };
+    }
+
+    /// <summary>The run is recorded: push mirrors follow the changes, and webhooks hear how it ended.</summary>
+    public async Task CompletedAsync(JobRun job, JobResult result, CancellationToken cancellationToken)
+    {
+        if (finished is not { } run)
+        {
+            return;
+        }
+
         if (run.RefChanges.Count > 0)
         {
-            await pushMirrors.RepositoryChangedAsync(repository.Id, CancellationToken.None);
+            await pushMirrors.RepositoryChangedAsync(run.RepositoryId, cancellationToken);
         }
 
         // This failure is the one that makes the engine give up when the retry policy's limit is reached with it.
-        var ended = outcome.Succeeded ? WebhookEvents.SyncSucceeded
+        var ended = result.Succeeded ? WebhookEvents.SyncSucceeded
             : syncOptions.Value.RetryPolicy.HardFailsAt(job.PreviousFailures + 1) ? WebhookEvents.SyncHardFailed
             : WebhookEvents.SyncFailed;
-        await events.SyncEndedAsync(ended, repository.Id, job.RequestedBy, run.RefChanges, outcome.Succeeded ? null : run.Error, CancellationToken.None);
-        return outcome.Succeeded ? JobResult.Success : JobResult.Failure(outcome.Error!.Message);
+        await events.SyncEndedAsync(ended, run.RepositoryId, job.RequestedBy, run.RefChanges, result.Succeeded ? null : run.Error, cancellationToken);
     }
 
     /// <summary>A mirror recurs at its interval; a migration runs once (its retries still back off up to the interval).</summary>
     public async Task<JobSchedule> ScheduleAsync(long targetId, CancellationToken cancellationToken)
     {
         var repository = await db.Repositories.AsNoTracking().Include(r => r.Upstream).FirstOrDefaultAsync(r => r.Id == targetId, cancellationToken);
+        return ScheduleOf(repository);
+    }
+
+    private JobSchedule ScheduleOf(Repository? repository)
+    {
         var interval = Interval(repository?.Upstream, syncOptions.Value);
         return new JobSchedule(repository?.Mode == RepositoryMode.Mirror ? interval : null, interval);
     }

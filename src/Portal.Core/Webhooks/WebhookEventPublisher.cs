@@ -35,18 +35,34 @@ public sealed class WebhookEventPublisher(IServiceScopeFactory scopes, TimeProvi
     public Task RepositoryDeletedAsync(WebhookRepository repository, long ownerId, string actorUserId, CancellationToken cancellationToken = default) =>
         PublishAsync(new PublishedEvent(WebhookEvents.RepositoryDeleted, repository, ownerId, actorUserId, [], null, null), cancellationToken);
 
+    /// <summary>
+    /// An event of a repository that still exists: its subscriptions are looked up first, so the common case (nobody
+    /// subscribed: every scheduled sync of every mirror) costs one query, and the repository is read only when someone listens.
+    /// </summary>
     private async Task PublishAsync(string eventName, long repositoryId, string? actorUserId, IReadOnlyList<RefChange> changes, string? error, WebhookPushMirror? pushMirror, CancellationToken cancellationToken)
     {
-        Repository? repository;
-        await using (var scope = scopes.CreateAsyncScope())
+        try
         {
+            await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            repository = await db.Repositories.AsNoTracking().Include(r => r.Owner).FirstOrDefaultAsync(r => r.Id == repositoryId, cancellationToken);
-        }
+            var owner = db.Repositories.Where(r => r.Id == repositoryId).Select(r => r.OwnerId);
+            var organizationIds = db.Organizations.Where(o => owner.Contains(o.OwnerId)).Select(o => (long?)o.Id);
+            var subscriptions = await SubscriptionsAsync(db, eventName, repositoryId, organizationIds, cancellationToken);
+            if (subscriptions.Count == 0)
+            {
+                return;
+            }
 
-        if (repository is not null)
+            var repository = await db.Repositories.AsNoTracking().Include(r => r.Owner).FirstOrDefaultAsync(r => r.Id == repositoryId, cancellationToken);
+            if (repository is not null)
+            {
+                await EnqueueAsync(scope.ServiceProvider, subscriptions, new PublishedEvent(eventName, WebhookRepository.From(repository), repository.OwnerId, actorUserId, changes, error, pushMirror), cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await PublishAsync(new PublishedEvent(eventName, WebhookRepository.From(repository), repository.OwnerId, actorUserId, changes, error, pushMirror), cancellationToken);
+            // The push or sync happened; a webhook that cannot be queued must not undo or fail it.
+            logger.LogError(exception, "Could not queue the {Event} event of repository {RepositoryId} for its webhooks", eventName, repositoryId);
         }
     }
 
@@ -56,37 +72,46 @@ public sealed class WebhookEventPublisher(IServiceScopeFactory scopes, TimeProvi
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var repositoryId = published.Repository.Id;
             var organizationIds = db.Organizations.Where(o => o.OwnerId == published.OwnerId).Select(o => (long?)o.Id);
-            var candidates = await db.WebhookSubscriptions.AsNoTracking()
-                .Where(s => s.Active && (s.RepositoryId == repositoryId || organizationIds.Contains(s.OrganizationId)))
-                .ToListAsync(cancellationToken);
-            var subscriptions = candidates.Where(s => s.Wants(published.Name)).ToList();
-            if (subscriptions.Count == 0)
+            var subscriptions = await SubscriptionsAsync(db, published.Name, published.Repository.Id, organizationIds, cancellationToken);
+            if (subscriptions.Count > 0)
             {
-                return;
+                await EnqueueAsync(scope.ServiceProvider, subscriptions, published, cancellationToken);
             }
-
-            var actor = published.ActorUserId is null ? null
-                : await db.Users.AsNoTracking().Where(u => u.Id == published.ActorUserId).Select(u => u.UserName).FirstOrDefaultAsync(cancellationToken);
-            var payload = new WebhookPayload(
-                published.Name,
-                Guid.NewGuid().ToString(),
-                clock.GetUtcNow().UtcDateTime,
-                published.Repository,
-                actor is null ? null : new WebhookActor(actor),
-                WebhookPayload.Changes(published.RefChanges),
-                published.RefChanges.Count > WebhookPayload.MaxRefChanges,
-                published.Error,
-                published.PushMirror);
-            await scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>().EnqueueAsync(subscriptions, published.Name, payload.ToJson(), null, cancellationToken);
-            logger.LogInformation("Event {Event} of repository {RepositoryId} queued for {Count} webhooks", published.Name, repositoryId, subscriptions.Count);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The push, sync or deletion happened; a webhook that cannot be queued must not undo or fail it.
+            // The deletion happened; a webhook that cannot be queued must not undo or fail it.
             logger.LogError(exception, "Could not queue the {Event} event of repository {RepositoryId} for its webhooks", published.Name, published.Repository.Id);
         }
+    }
+
+    /// <summary>The active webhooks of the repository and of the organization owning it (<paramref name="organizationIds"/>) that want this event.</summary>
+    private static async Task<List<WebhookSubscription>> SubscriptionsAsync(PortalDbContext db, string eventName, long repositoryId, IQueryable<long?> organizationIds, CancellationToken cancellationToken)
+    {
+        var candidates = await db.WebhookSubscriptions.AsNoTracking()
+            .Where(s => s.Active && (s.RepositoryId == repositoryId || organizationIds.Contains(s.OrganizationId)))
+            .ToListAsync(cancellationToken);
+        return candidates.Where(s => s.Wants(eventName)).ToList();
+    }
+
+    private async Task EnqueueAsync(IServiceProvider services, List<WebhookSubscription> subscriptions, PublishedEvent published, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PortalDbContext>();
+        var actor = published.ActorUserId is null ? null
+            : await db.Users.AsNoTracking().Where(u => u.Id == published.ActorUserId).Select(u => u.UserName).FirstOrDefaultAsync(cancellationToken);
+        var payload = new WebhookPayload(
+            published.Name,
+            Guid.NewGuid().ToString(),
+            clock.GetUtcNow().UtcDateTime,
+            published.Repository,
+            actor is null ? null : new WebhookActor(actor),
+            WebhookPayload.Changes(published.RefChanges),
+            published.RefChanges.Count > WebhookPayload.MaxRefChanges,
+            published.Error,
+            published.PushMirror);
+        await services.GetRequiredService<WebhookDeliveryQueue>().EnqueueAsync(subscriptions, published.Name, payload.ToJson(), null, cancellationToken);
+        logger.LogInformation("Event {Event} of repository {RepositoryId} queued for {Count} webhooks", published.Name, published.Repository.Id, subscriptions.Count);
     }
 
     private sealed record PublishedEvent(string Name, WebhookRepository Repository, long OwnerId, string? ActorUserId, IReadOnlyList<RefChange> RefChanges, string? Error, WebhookPushMirror? PushMirror);

@@ -95,6 +95,28 @@ public sealed class OutboundWebhookTests(WebhookPortalFactory portal, GitDaemonS
         Assert.Equal(first.Delivery, delivered.GetProperty("guid").GetString());
     }
 
+    [Fact]
+    public async Task ASyncEvent_IsSentOnlyOnceTheRunIsRecorded()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(Secret);
+        using var api = await MirrorApi.CreateAsync(portal);
+        var (name, upstream) = await ImportAsync(api);
+        await CreateWebhookAsync(api.Client, Hooks(api, name), receiver.Url, "sync.succeeded");
+        var head = upstream.Commit("main");
+        upstream.Push();
+
+        portal.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(HttpStatusCode.Accepted, (await api.SyncAsync(name)).StatusCode);
+        await receiver.WaitForAsync(1);
+
+        // A receiver that asks Portal at once, as CI systems do, finds the run it was told of finished and recorded.
+        var repository = await api.GetAsync(name);
+        Assert.Equal("succeeded", repository.GetProperty("sync").GetProperty("status").GetString());
+        var latest = (await api.SyncRunsAsync(name)).First();
+        Assert.Equal("succeeded", latest.GetProperty("outcome").GetString());
+        Assert.Contains(latest.GetProperty("refChanges").EnumerateArray(), c => c.GetProperty("newSha").GetString() == head);
+    }
+
     [Theory]
     [InlineData("http://169.254.169.254/latest/meta-data", "internal address")]
     [InlineData("http://10.0.0.5/hooks", "internal address")]
