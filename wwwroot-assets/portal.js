@@ -77,26 +77,40 @@
 })();
 
 // The header's menu button on narrow screens (Components/Layout/MainLayout.razor): opens and closes the folded links,
-// and closes them again once one is followed.
+// and closes them again once one is followed. Whether it is open lives on <body>, which Blazor never renders: the
+// circuit's first render replaces the prerendered header, and a menu opened before that must stay open (the
+// replaced button is told again, for screen readers).
 (() => {
-    function setOpen(nav, open) {
-        nav.classList.toggle("menu-open", open);
-        nav.querySelector("#menu-button")?.setAttribute("aria-expanded", open ? "true" : "false");
+    const openClass = "portal-menu-open";
+
+    function syncButton() {
+        document.getElementById("menu-button")?.setAttribute("aria-expanded", document.body.classList.contains(openClass) ? "true" : "false");
+    }
+
+    function setOpen(open) {
+        document.body.classList.toggle(openClass, open);
+        syncButton();
     }
 
     document.addEventListener("click", event => {
         const target = event.target instanceof Element ? event.target : null;
-        const nav = target?.closest(".portal-header");
-        if (!nav) {
+        if (!target?.closest(".portal-header")) {
             return;
         }
 
         if (target.closest("#menu-button")) {
-            setOpen(nav, !nav.classList.contains("menu-open"));
+            setOpen(!document.body.classList.contains(openClass));
         } else if (target.closest(".portal-menu a")) {
-            setOpen(nav, false);
+            setOpen(false);
         }
     });
+
+    new MutationObserver(() => {
+        const button = document.getElementById("menu-button");
+        if (button && button.getAttribute("aria-expanded") !== (document.body.classList.contains(openClass) ? "true" : "false")) {
+            syncButton();
+        }
+    }).observe(document.body, { childList: true, subtree: true });
 })();
 
 // Pop-ups that close when a click lands elsewhere (Components/Pages/Repositories/CloneDropdown.razor): the open toggle
