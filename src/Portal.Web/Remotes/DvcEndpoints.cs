@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Portal.Core.Storage;
 using Portal.Web.Authentication;
 using Portal.Web.GitHttp;
@@ -36,7 +37,7 @@ public static class DvcEndpoints
         var path = DvcObjectStore.ParsePath($"{first}/{rest}");
         if (path is null || !store.Exists(access.Repository!.Id, path.Value.RelativePath))
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            BareNotFound(context);
             return;
         }
 
@@ -72,6 +73,21 @@ public static class DvcEndpoints
                 context.Response.StatusCode = result.Outcome == StoreOutcome.Stored ? StatusCodes.Status201Created : StatusCodes.Status200OK;
                 break;
         }
+    }
+
+    /// <summary>
+    /// A miss, as `dvc status -c` and `dvc push` ask about thousands of objects (fsspec's exists is a GET): a 404 with
+    /// an empty body, never the people's not-found page that status code pages would render for a bare 404.
+    /// </summary>
+    private static void BareNotFound(HttpContext context)
+    {
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+        {
+            statusCodePages.Enabled = false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentLength = 0;
     }
 
     private static async Task PlainAsync(HttpContext context, int status, string message)
