@@ -13,8 +13,12 @@ namespace Portal.Web.Remotes;
 /// </summary>
 public static class DvcEndpoints
 {
-    /// <summary>Each repository's DVC storage remote (DVC's HTTP protocol), counted against the repository's storage quota.</summary>
-    public static IServiceCollection AddDvcStorage(this IServiceCollection services) => services.AddScoped<DvcObjectStore>();
+    /// <summary>
+    /// Each repository's DVC storage remote (DVC's HTTP protocol), counted against the repository's storage quota, and
+    /// the DVC-tracked data the Files tab shows from it.
+    /// </summary>
+    public static IServiceCollection AddDvcStorage(this IServiceCollection services) =>
+        services.AddScoped<DvcObjectStore>().AddScoped<DvcTrackedData>();
 
     public static IEndpointRouteBuilder MapDvcRemote(this IEndpointRouteBuilder app)
     {
