@@ -18,7 +18,7 @@ public static class DvcEndpoints
     /// the DVC-tracked data the Files tab shows from it.
     /// </summary>
     public static IServiceCollection AddDvcStorage(this IServiceCollection services) =>
-        services.AddScoped<DvcObjectStore>().AddScoped<DvcTrackedData>();
+        services.AddScoped<DvcObjectStore>().AddScoped<DvcTrackedData>().AddSingleton<DvcReadAccessCache>();
 
     public static IEndpointRouteBuilder MapDvcRemote(this IEndpointRouteBuilder app)
     {
@@ -29,9 +29,9 @@ public static class DvcEndpoints
         return app;
     }
 
-    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcObjectStore store)
+    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcReadAccessCache reads, DvcObjectStore store)
     {
-        var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: false);
+        var access = await reads.ResolveReadAsync(context, owner, repo[..^4], resolver);
         if (access.Refusal is { } refusal)
         {
             await GitSmartHttpEndpoints.WriteRefusalAsync(context, refusal);

@@ -186,6 +186,34 @@ public sealed class DvcFsspecTests(DvcPortalFixture fixture) : IClassFixture<Dvc
     }
 
     [Fact]
+    public async Task RevokedToken_StopsReading_OnceTheShortReadCacheLapses()
+    {
+        var (user, repository, dvc) = await ProjectAsync();
+        var stored = Encoding.UTF8.GetBytes("read, then revoked\n");
+        Assert.True(FsspecRemote.Ok(await dvc.PutBytesAsync(ObjectPath(stored), stored)));
+        Assert.True((await dvc.ExistsAsync(ObjectPath(stored)))["exists"]!.GetValue<bool>());
+        using var api = fixture.BasicClient(user.Name, user.Password);
+        var tokens = await api.GetFromJsonAsync<JsonElement>("api/v1/tokens");
+        var id = tokens.EnumerateArray().Single().GetProperty("id").GetInt64();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/v1/tokens/{id}")).StatusCode);
+
+        // Granted reads are remembered for DvcReadAccessCache.Lifetime (2 s) at most: look until refused, bounded.
+        using var revoked = fixture.BasicClient(user.Name, user.Token);
+        var status = HttpStatusCode.OK;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (status != HttpStatusCode.Unauthorized && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            using var response = await revoked.GetAsync($"{user.Name}/{repository}.dvc/{ObjectPath(stored)}");
+            status = response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.False((await dvc.ExistsAsync(ObjectPath(stored)))["exists"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task DirectoryManifest_IsStoredAndServedLikeAnObject()
     {
         var (_, _, dvc) = await ProjectAsync();
