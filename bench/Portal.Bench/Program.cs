@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Bench;
 
-// bench/run [--quick] [--large] [--runs N] [--mirrors N] [--push-only] [--scale-only]
+// bench/run [--quick] [--large] [--runs N] [--mirrors N] [--push-only] [--scale-only] [--dvc-only]
 var arguments = args.ToList();
 var quick = arguments.Contains("--quick");
 // --scale-only: only figure 5 (scheduler and no-op sync throughput), written to its own file, for tuning the job engine.
@@ -34,6 +34,13 @@ if (!File.Exists(appHost))
 {
     Console.Error.WriteLine($"Build Portal first: dotnet build -c Release (no {appHost}).");
     return 1;
+}
+
+// --dvc-only: only figure 9 (DVC existence checks through fsspec), written to bench/results/dvc.md.
+if (arguments.Contains("--dvc-only"))
+{
+    await DvcExistence.RunAloneAsync(appHost, root);
+    return 0;
 }
 
 var work = Directory.CreateTempSubdirectory("portal-bench-").FullName;
@@ -200,6 +207,8 @@ try
         Console.WriteLine(only);
         return 0;
     }
+
+    await DvcExistence.MeasureAsync(portal, root, report);
 
     // 5. Scheduler at scale: many registered mirrors, a pass that finds what is due, and no-op sync throughput.
     await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, report);

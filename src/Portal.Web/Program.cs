@@ -44,6 +44,7 @@ app.MapHealthEndpoints();
 app.MapPortalApi();
 app.MapGitSmartHttp();
 app.MapRawFiles();
+app.MapDataFiles();
 app.MapUpstreamWebhooks();
 app.MapDvcRemote();
 app.MapMlflowRemote();

@@ -8,7 +8,8 @@ namespace Portal.Core.Storage;
 /// A repository's DVC storage remote: content-addressed files exactly where DVC's HTTP remote asks for them
 /// (DVC 3: files/md5/ab/cdef…; DVC 2: ab/cdef…; directory manifests end in .dir). An upload streams to a temporary
 /// file while its MD5 is computed, and is renamed into place only if the MD5 equals the name: a wrong or cut-off
-/// upload stores nothing. Stored bytes count against the repository's <see cref="StorageQuota"/>.
+/// upload stores nothing. A directory manifest (&lt;md5&gt;.dir) is stored only if it is one (<see cref="DvcDirManifest"/>).
+/// Stored bytes count against the repository's <see cref="StorageQuota"/>.
 /// See https://dvc.org/doc/user-guide/data-management/remote-storage/http.
 /// </summary>
 public sealed partial class DvcObjectStore(DataDirectory dataDir, StorageQuota quota)
@@ -23,6 +24,26 @@ public sealed partial class DvcObjectStore(DataDirectory dataDir, StorageQuota q
     public string FullPath(long repositoryId, string relativePath) => Path.Combine(Root(repositoryId), relativePath);
 
     public bool Exists(long repositoryId, string relativePath) => File.Exists(FullPath(repositoryId, relativePath));
+
+    /// <summary>
+    /// Where the object DVC names <paramref name="md5"/> is stored, or null when it is not: DVC 3 pushes to
+    /// files/md5/…, outputs DVC 2 hashed (no <c>hash: md5</c> in their .dvc or dvc.lock entry) to the legacy layout at
+    /// the top. Either holds content whose name is its hash, so whichever is there serves.
+    /// </summary>
+    public string? Locate(long repositoryId, string md5, bool isDirectory)
+    {
+        if (!IsMd5(md5))
+        {
+            return null;
+        }
+
+        var suffix = isDirectory ? ".dir" : "";
+        return new[] { $"files/md5/{md5[..2]}/{md5[2..]}{suffix}", $"{md5[..2]}/{md5[2..]}{suffix}" }
+            .Select(path => FullPath(repositoryId, path)).FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>32 lower-case hex digits, as DVC names objects.</summary>
+    public static bool IsMd5(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
 
     public Task<StorageUsage> UsageAsync(long repositoryId, CancellationToken cancellationToken) => quota.UsageAsync(repositoryId, cancellationToken);
 
@@ -50,6 +71,15 @@ public sealed partial class DvcObjectStore(DataDirectory dataDir, StorageQuota q
         if (upload.Hash != md5)
         {
             return StoreResult.Mismatch($"The uploaded content's MD5 is {upload.Hash}, but the file is named {md5}: nothing was stored. Push again.");
+        }
+
+        if (relativePath.EndsWith(".dir", StringComparison.Ordinal))
+        {
+            await using var manifest = upload.OpenRead();
+            if (await DvcDirManifest.ProblemAsync(manifest, cancellationToken) is { } problem)
+            {
+                return StoreResult.Mismatch($"{problem} Nothing was stored.");
+            }
         }
 
         if (!upload.MoveTo(destination))

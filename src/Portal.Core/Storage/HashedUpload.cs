@@ -62,6 +62,9 @@ public sealed class HashedUpload : IDisposable
         }
     }
 
+    /// <summary>Reads what was received, e.g. to check its format before it is moved into place.</summary>
+    public Stream OpenRead() => new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+
     /// <summary>Moves the upload to <paramref name="destination"/>; false when the same content was already there.</summary>
     public bool MoveTo(string destination)
     {

@@ -29,12 +29,9 @@ public static class RawFileEndpoints
     {
         var services = context.RequestServices;
         var cancellationToken = context.RequestAborted;
-        var access = services.GetRequiredService<RepositoryAccess>();
-        var found = await access.FindAsync(owner, repo, cancellationToken);
-        var role = found is null ? RepositoryRole.None : await access.RoleAsync(found, await UserIdAsync(context), cancellationToken);
-        if (found is null || role == RepositoryRole.None)
+        var found = await ReadableAsync(context, owner, repo);
+        if (found is null)
         {
-            await PlainAsync(context, StatusCodes.Status404NotFound, $"There is no repository {owner}/{repo}, or you need to sign in to see it.");
             return;
         }
 
@@ -81,6 +78,24 @@ public static class RawFileEndpoints
         await browser.CopyBlobAsync(found.Id, blob, context.Response.Body, cancellationToken);
     }
 
+    /// <summary>
+    /// The repository when the visitor may read it; otherwise null, the 404 sent (a repository the visitor cannot read
+    /// answers exactly like a missing one).
+    /// </summary>
+    internal static async Task<Repository?> ReadableAsync(HttpContext context, string owner, string repo)
+    {
+        var access = context.RequestServices.GetRequiredService<RepositoryAccess>();
+        var found = await access.FindAsync(owner, repo, context.RequestAborted);
+        var role = found is null ? RepositoryRole.None : await access.RoleAsync(found, await UserIdAsync(context), context.RequestAborted);
+        if (found is null || role == RepositoryRole.None)
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, $"There is no repository {owner}/{repo}, or you need to sign in to see it.");
+            return null;
+        }
+
+        return found;
+    }
+
     /// <summary>The signed-in visitor (the pages' cookie), or else whoever an access token or password in the Authorization header names (curl).</summary>
     private static async Task<string?> UserIdAsync(HttpContext context)
     {
@@ -95,7 +110,7 @@ public static class RawFileEndpoints
 
     private static string ContentType(bool download) => download ? "application/octet-stream" : "text/plain; charset=utf-8";
 
-    private static void SetSafeHeaders(HttpResponse response, string fileName, bool download)
+    internal static void SetSafeHeaders(HttpResponse response, string fileName, bool download)
     {
         var disposition = new ContentDispositionHeaderValue(download ? "attachment" : "inline");
         disposition.SetHttpFileName(fileName);
@@ -106,7 +121,7 @@ public static class RawFileEndpoints
         response.Headers.CacheControl = "private, no-cache";
     }
 
-    private static async Task PlainAsync(HttpContext context, int status, string message)
+    internal static async Task PlainAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
         context.Response.Headers.XContentTypeOptions = "nosniff";

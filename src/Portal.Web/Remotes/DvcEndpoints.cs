@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Portal.Core.Storage;
 using Portal.Web.Authentication;
 using Portal.Web.GitHttp;
@@ -12,8 +13,12 @@ namespace Portal.Web.Remotes;
 /// </summary>
 public static class DvcEndpoints
 {
-    /// <summary>Each repository's DVC storage remote (DVC's HTTP protocol), counted against the repository's storage quota.</summary>
-    public static IServiceCollection AddDvcStorage(this IServiceCollection services) => services.AddScoped<DvcObjectStore>();
+    /// <summary>
+    /// Each repository's DVC storage remote (DVC's HTTP protocol), counted against the repository's storage quota, and
+    /// the DVC-tracked data the Files tab shows from it.
+    /// </summary>
+    public static IServiceCollection AddDvcStorage(this IServiceCollection services) =>
+        services.AddScoped<DvcObjectStore>().AddScoped<DvcTrackedData>().AddSingleton<DvcReadAccessCache>();
 
     public static IEndpointRouteBuilder MapDvcRemote(this IEndpointRouteBuilder app)
     {
@@ -24,9 +29,9 @@ public static class DvcEndpoints
         return app;
     }
 
-    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcObjectStore store)
+    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcReadAccessCache reads, DvcObjectStore store)
     {
-        var access = await resolver.ResolveAsync(context, owner, repo[..^4], write: false);
+        var access = await reads.ResolveReadAsync(context, owner, repo[..^4], resolver);
         if (access.Refusal is { } refusal)
         {
             await GitSmartHttpEndpoints.WriteRefusalAsync(context, refusal);
@@ -36,7 +41,7 @@ public static class DvcEndpoints
         var path = DvcObjectStore.ParsePath($"{first}/{rest}");
         if (path is null || !store.Exists(access.Repository!.Id, path.Value.RelativePath))
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            BareNotFound(context);
             return;
         }
 
@@ -72,6 +77,21 @@ public static class DvcEndpoints
                 context.Response.StatusCode = result.Outcome == StoreOutcome.Stored ? StatusCodes.Status201Created : StatusCodes.Status200OK;
                 break;
         }
+    }
+
+    /// <summary>
+    /// A miss, as `dvc status -c` and `dvc push` ask about thousands of objects (fsspec's exists is a GET): a 404 with
+    /// an empty body, never the people's not-found page that status code pages would render for a bare 404.
+    /// </summary>
+    private static void BareNotFound(HttpContext context)
+    {
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+        {
+            statusCodePages.Enabled = false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentLength = 0;
     }
 
     private static async Task PlainAsync(HttpContext context, int status, string message)
