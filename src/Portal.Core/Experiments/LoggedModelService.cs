@@ -285,7 +285,7 @@ public sealed class LoggedModelService(PortalDbContext db, TimeProvider clock)
     }
 
     private static PortalError UnknownField(RegistryClause clause) =>
-        PortalError.Invalid($"Invalid filter field '{clause.Field}': logged models are searched by name, model_id, model_type, status, source_run_id, creation_time, last_updated_timestamp, params.<key> or tags.<key>.");
+        PortalError.Invalid($"Invalid filter field '{clause.Shown}': logged models are searched by name, model_id, model_type, status, source_run_id, creation_time, last_updated_timestamp, params.<key> or tags.<key>.");
 
     /// <summary>MLflow's status names, also accepted without their LOGGED_MODEL_ prefix (READY, PENDING, UPLOAD_FAILED).</summary>
     private static string FullStatus(string status) => status.StartsWith("LOGGED_MODEL_", StringComparison.Ordinal) ? status : "LOGGED_MODEL_" + status;

@@ -308,7 +308,7 @@ public sealed class ModelVersionService(PortalDbContext db, TimeProvider clock)
             { Entity: "source_path", Key: null } => RegistryQuery.Text<ModelVersion>(v => v.Source, clause),
             { Entity: "version_number", Key: null } => RegistryQuery.Number<ModelVersion>(v => v.Version, clause),
             { Entity: "tags" or "tag", Key: not null } => TagCondition(clause),
-            _ => PortalError.Invalid($"Invalid filter field '{clause.Field}': model versions are searched by name, run_id, source_path, version_number or tags.<key>, e.g. name = 'fraud'."),
+            _ => PortalError.Invalid($"Invalid filter field '{clause.Shown}': model versions are searched by name, run_id, source_path, version_number or tags.<key>, e.g. name = 'fraud'."),
         };
         return condition.Succeeded ? Outcome<IQueryable<ModelVersion>>.Success(query.Where(condition.Value!)) : condition.Error!;
     }

@@ -325,6 +325,6 @@ public sealed class RegisteredModelService(PortalDbContext db, TimeProvider cloc
             return Outcome<IQueryable<RegisteredModel>>.Success(query.Where(m => tagged.Contains(m.Id)));
         }
 
-        return PortalError.Invalid($"Invalid filter field '{clause.Field}': registered models are searched by name or tags.<key>, e.g. name LIKE 'fraud%'.");
+        return PortalError.Invalid($"Invalid filter field '{clause.Shown}': registered models are searched by name or tags.<key>, e.g. name LIKE 'fraud%'.");
     }
 }

@@ -274,4 +274,7 @@ internal sealed class RegistryFilter
 internal sealed record RegistryClause(string Entity, string? Key, FilterOperator Op, IReadOnlyList<string> Strings, double? Number)
 {
     public string Field => Key is null ? Entity : $"{Entity}.{Key}";
+
+    /// <summary>The field as quoted back in an error: at most 40 characters of what the client sent.</summary>
+    public string Shown => Field.Length > 40 ? Field[..40] + "…" : Field;
 }

@@ -28,7 +28,7 @@ internal static class RegistryQuery
     {
         if (clause.Number is not null || clause.Op is FilterOperator.Less or FilterOperator.LessOrEqual or FilterOperator.Greater or FilterOperator.GreaterOrEqual)
         {
-            return PortalError.Invalid($"{clause.Field} compares strings: use =, !=, LIKE, ILIKE, IN or NOT IN with a quoted value, e.g. {clause.Field} = 'value'.");
+            return PortalError.Invalid($"{clause.Shown} compares strings: use =, !=, LIKE, ILIKE, IN or NOT IN with a quoted value, e.g. {clause.Shown} = 'value'.");
         }
 
         var value = clause.Strings[0];
@@ -50,7 +50,7 @@ internal static class RegistryQuery
     {
         if (clause.Number is not { } number || clause.Op is FilterOperator.Like or FilterOperator.ILike or FilterOperator.In or FilterOperator.NotIn)
         {
-            return PortalError.Invalid($"{clause.Field} is a number: compare it with =, !=, <, <=, > or >=, e.g. {clause.Field} > 1.");
+            return PortalError.Invalid($"{clause.Shown} is a number: compare it with =, !=, <, <=, > or >=, e.g. {clause.Shown} > 1.");
         }
 
         var value = Expression.Constant((long)Math.Floor(number));
