@@ -98,7 +98,7 @@ public sealed class ExperimentsTabTests(BrowserFixture browser) : IClassFixture<
     private static string SeriesCount(string chart) =>
         $"[...document.querySelectorAll('{chart} path')].filter(p => (p.getAttribute('d') || '').split('L').length > 40).length";
 
-    private static async Task<JsonElement> PostAsync(HttpClient client, string endpoint, object body)
+    internal static async Task<JsonElement> PostAsync(HttpClient client, string endpoint, object body)
     {
         var response = await client.PostAsJsonAsync(endpoint, body);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());

@@ -65,6 +65,28 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
 
+    public DbSet<ModelRegistry.RegisteredModel> RegisteredModels => Set<ModelRegistry.RegisteredModel>();
+
+    public DbSet<ModelRegistry.RegisteredModelTag> RegisteredModelTags => Set<ModelRegistry.RegisteredModelTag>();
+
+    public DbSet<ModelRegistry.RegisteredModelAlias> RegisteredModelAliases => Set<ModelRegistry.RegisteredModelAlias>();
+
+    public DbSet<ModelRegistry.ModelVersion> ModelVersions => Set<ModelRegistry.ModelVersion>();
+
+    public DbSet<ModelRegistry.ModelVersionTag> ModelVersionTags => Set<ModelRegistry.ModelVersionTag>();
+
+    public DbSet<Experiments.LoggedModel> LoggedModels => Set<Experiments.LoggedModel>();
+
+    public DbSet<Experiments.LoggedModelParam> LoggedModelParams => Set<Experiments.LoggedModelParam>();
+
+    public DbSet<Experiments.LoggedModelTag> LoggedModelTags => Set<Experiments.LoggedModelTag>();
+
+    public DbSet<Experiments.TrackingDatasetInput> TrackingDatasetInputs => Set<Experiments.TrackingDatasetInput>();
+
+    public DbSet<Experiments.TrackingDatasetInputTag> TrackingDatasetInputTags => Set<Experiments.TrackingDatasetInputTag>();
+
+    public DbSet<Experiments.TrackingRunModel> TrackingRunModels => Set<Experiments.TrackingRunModel>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -23,15 +23,10 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
             return invalid;
         }
 
-        var experiment = await db.TrackedExperimentAsync(repositoryId, experimentId, cancellationToken);
+        var experiment = await db.ActiveExperimentAsync(repositoryId, experimentId, cancellationToken);
         if (!experiment.Succeeded)
         {
             return experiment.Error!;
-        }
-
-        if (experiment.Value!.LifecycleStage != "active")
-        {
-            return PortalError.Invalid($"The experiment {experimentId} must be in the 'active' state.");
         }
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -39,7 +34,7 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
         var run = new TrackingRun
         {
             Id = id,
-            ExperimentId = experiment.Value.Id,
+            ExperimentId = experiment.Value!.Id,
             RepositoryId = repositoryId,
             RunName = name,
             UserId = userId ?? "",
@@ -60,7 +55,8 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
             return PortalError.Invalid("Missing value for required parameter 'run_id'.");
         }
 
-        var run = await db.RunsWithData().AsNoTracking().FirstOrDefaultAsync(r => r.RepositoryId == repositoryId && r.Id == runId, cancellationToken);
+        var run = await db.RunsWithData().Include(r => r.DatasetInputs).ThenInclude(i => i.Tags).Include(r => r.Models).AsNoTracking()
+            .FirstOrDefaultAsync(r => r.RepositoryId == repositoryId && r.Id == runId, cancellationToken);
         return run is null ? TrackingQueries.RunNotFound(runId) : run;
     }
 

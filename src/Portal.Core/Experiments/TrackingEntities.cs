@@ -57,6 +57,12 @@ public sealed class TrackingRun
     public List<TrackingRunTag> Tags { get; set; } = [];
 
     public List<TrackingLatestMetric> LatestMetrics { get; set; } = [];
+
+    /// <summary>Datasets the run used (runs/log-inputs); loaded by runs/get.</summary>
+    public List<TrackingDatasetInput> DatasetInputs { get; set; } = [];
+
+    /// <summary>Logged models the run used or produced (runs/log-inputs, runs/outputs); loaded by runs/get.</summary>
+    public List<TrackingRunModel> Models { get; set; } = [];
 }
 
 public sealed class TrackingParam

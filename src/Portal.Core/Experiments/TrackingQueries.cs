@@ -24,6 +24,15 @@ internal static class TrackingQueries
         return experiment is null ? ExperimentNotFound(experimentId) : experiment;
     }
 
+    /// <summary>The experiment, tracked, refused unless active (runs and logged models are only created in active experiments).</summary>
+    public static async Task<Outcome<TrackingExperiment>> ActiveExperimentAsync(this PortalDbContext db, long repositoryId, string? experimentId, CancellationToken cancellationToken)
+    {
+        var experiment = await db.TrackedExperimentAsync(repositoryId, experimentId, cancellationToken);
+        return !experiment.Succeeded || experiment.Value!.LifecycleStage == "active"
+            ? experiment
+            : PortalError.Invalid($"The experiment {experimentId} must be in the 'active' state.");
+    }
+
     public static PortalError InvalidExperimentId { get; } = PortalError.Invalid("Missing or invalid value for required parameter 'experiment_id'.");
 
     public static PortalError ExperimentNotFound(string? experimentId) => PortalError.NotFound($"No Experiment with id={experimentId} exists");

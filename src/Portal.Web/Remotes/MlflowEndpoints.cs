@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Portal.Core.Experiments;
 using Portal.Core;
+using Portal.Core.ModelRegistry;
 using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
@@ -33,7 +34,11 @@ public static class MlflowEndpoints
     public static IServiceCollection AddExperimentTracking(this IServiceCollection services) => services
         .AddScoped<ExperimentService>()
         .AddScoped<RunService>()
-        .AddScoped<RunSearchService>();
+        .AddScoped<RunSearchService>()
+        .AddScoped<RunIoService>()
+        .AddScoped<LoggedModelService>()
+        .AddScoped<RegisteredModelService>()
+        .AddScoped<ModelVersionService>();
 
     public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
     {
@@ -60,6 +65,8 @@ public static class MlflowEndpoints
         api.MapPost("/runs/log-batch", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: true, LogBatchAsync))
             .WithRequestBodyLimit(MaxBatchRequestBytes, "split the batch across several requests, as MLflow's client does.", RefuseTooLargeAsync);
         api.MapGet("/metrics/get-history", (HttpContext c, string owner, string repo) => Handle<RunService>(c, owner, repo, write: false, MetricHistoryAsync));
+        api.MapModelRegistry();
+        api.MapLoggedModels();
 
         // Anything else under .mlflow (an endpoint Portal does not have, or a method it does not take) answers as MLflow
         // does, in JSON a client can read, not with Portal's HTML "Page not found". Literal routes above win over this.
@@ -71,9 +78,9 @@ public static class MlflowEndpoints
     }
 
     /// <summary>One MLflow endpoint: the service it calls, for the repository the request was authorized for.</summary>
-    private delegate Task<IResult> Operation<in TService>(TService service, long repositoryId, TrackingRequest request, CancellationToken cancellationToken);
+    internal delegate Task<IResult> Operation<in TService>(TService service, long repositoryId, TrackingRequest request, CancellationToken cancellationToken);
 
-    private static async Task Handle<TService>(HttpContext context, string owner, string repo, bool write, Operation<TService> operation)
+    internal static async Task Handle<TService>(HttpContext context, string owner, string repo, bool write, Operation<TService> operation)
         where TService : notnull
     {
         var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
@@ -247,20 +254,29 @@ public static class MlflowEndpoints
             @params = run.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new { key = p.Key, value = p.Value }),
             tags = run.Tags.OrderBy(tag => tag.Key, StringComparer.Ordinal).Select(tag => new { key = tag.Key, value = tag.Value }),
         },
-        inputs = new { },
+        inputs = new
+        {
+            dataset_inputs = run.DatasetInputs.Select(i => new
+            {
+                tags = i.Tags.Select(t => new { key = t.Key, value = t.Value }),
+                dataset = new { name = i.Name, digest = i.Digest, source_type = i.SourceType, source = i.Source, schema = i.Schema, profile = i.Profile },
+            }),
+            model_inputs = run.Models.Where(m => !m.IsOutput).Select(m => new { model_id = m.ModelId }),
+        },
+        outputs = new { model_outputs = run.Models.Where(m => m.IsOutput).Select(m => new { model_id = m.ModelId, step = m.Step }) },
     };
 
     private static object Metric(TrackingMetric m) => new { key = m.Key, value = m.Value, timestamp = m.Timestamp, step = m.Step };
 
-    private static IResult Ok(object body) => Results.Json(body, Json);
+    internal static IResult Ok(object body) => Results.Json(body, Json);
 
-    private static IResult Empty(Outcome<bool> outcome) => outcome.Succeeded ? Results.Json(new { }) : Error(outcome.Error!);
+    internal static IResult Empty(Outcome<bool> outcome) => outcome.Succeeded ? Results.Json(new { }) : Error(outcome.Error!);
 
     /// <summary>MLflow refuses an oversized batch with INVALID_PARAMETER_VALUE; the status says why (413).</summary>
-    private static Task RefuseTooLargeAsync(HttpContext context, string message) =>
+    internal static Task RefuseTooLargeAsync(HttpContext context, string message) =>
         Results.Json(new { error_code = "INVALID_PARAMETER_VALUE", message }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
 
-    private static IResult Error(PortalError error)
+    internal static IResult Error(PortalError error)
     {
         var (code, status) = error.Kind switch
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Portal.Core.Experiments;
 
 namespace Portal.Web.Remotes;
@@ -22,7 +23,10 @@ public sealed class TrackingRequest
 
     public static async Task<TrackingRequest?> ReadAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.ContentLength == 0)
+        // MLflow's client sends GET fields as query parameters and POST, PATCH and DELETE fields as a JSON body.
+        var hasBody = HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method);
+        var noBody = context.Request.ContentLength == 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false };
+        if (!hasBody || noBody)
         {
             return new TrackingRequest(default, context.Request.Query);
         }
@@ -54,6 +58,12 @@ public sealed class TrackingRequest
 
         return query.TryGetValue(name, out var fromQuery) ? fromQuery.ToString() : null;
     }
+
+    /// <summary>A JSON true/false, or "true"/"false" in the query string.</summary>
+    public bool? Bool(string name) =>
+        Root.ValueKind == JsonValueKind.Object && Root.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : bool.TryParse(String(name), out var parsed) ? parsed : null;
 
     public long? Long(string name) => long.TryParse(String(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 

@@ -172,7 +172,7 @@ public sealed class MlflowRemoteTests(RemotePortalFactory portal) : IClassFixtur
 
     [Theory]
     [InlineData("GET", "api/2.0/mlflow/experiments/list")]
-    [InlineData("POST", "api/2.0/mlflow/model-versions/create")]
+    [InlineData("GET", "api/2.0/mlflow/registered-models/list")]
     [InlineData("GET", "api/2.0/mlflow/runs/create")]
     [InlineData("GET", "ajax-api/2.0/mlflow/experiments/search")]
     [InlineData("GET", "")]

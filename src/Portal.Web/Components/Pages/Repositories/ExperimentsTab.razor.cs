@@ -32,6 +32,9 @@ public partial class ExperimentsTab
 
     [Parameter] public string? Sort { get; set; }
 
+    /// <summary>"models": the registry's models and versions instead of runs.</summary>
+    [Parameter] public string? View { get; set; }
+
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
@@ -43,6 +46,11 @@ public partial class ExperimentsTab
         compared = null;
         runs = null;
         histories = [];
+        if (View == "models")
+        {
+            return;
+        }
+
         experiments = await ScopedServices.GetRequiredService<ExperimentService>().ListActiveAsync(RepositoryId, default);
         selected = experiments.FirstOrDefault(e => e.Id.ToString(CultureInfo.InvariantCulture) == Experiment) ?? experiments.FirstOrDefault();
         if (selected is null)
@@ -91,6 +99,8 @@ public partial class ExperimentsTab
             }
         }
     }
+
+    private string ModelsHref => $"{BaseHref}?tab=experiments&view=models";
 
     /// <summary>Clicking a sorted column again reverses it.</summary>
     private string RunsHref(string? sort = null)
