@@ -31,6 +31,7 @@ builder.Services
     .AddWebhooks()
     .AddHostedGit()
     .AddDvcStorage()
+    .AddMlflowArtifacts()
     .AddExperimentTracking()
     .AddPortalAuthentication()
     .AddPortalApi()
@@ -44,8 +45,10 @@ app.MapHealthEndpoints();
 app.MapPortalApi();
 app.MapGitSmartHttp();
 app.MapRawFiles();
+app.MapArtifactFiles();
 app.MapUpstreamWebhooks();
 app.MapDvcRemote();
+app.MapMlflowArtifacts();
 app.MapMlflowRemote();
 app.MapPortalUi();
 

@@ -82,7 +82,7 @@ public static class RawFileEndpoints
     }
 
     /// <summary>The signed-in visitor (the pages' cookie), or else whoever an access token or password in the Authorization header names (curl).</summary>
-    private static async Task<string?> UserIdAsync(HttpContext context)
+    internal static async Task<string?> UserIdAsync(HttpContext context)
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {
@@ -95,7 +95,7 @@ public static class RawFileEndpoints
 
     private static string ContentType(bool download) => download ? "application/octet-stream" : "text/plain; charset=utf-8";
 
-    private static void SetSafeHeaders(HttpResponse response, string fileName, bool download)
+    internal static void SetSafeHeaders(HttpResponse response, string fileName, bool download)
     {
         var disposition = new ContentDispositionHeaderValue(download ? "attachment" : "inline");
         disposition.SetHttpFileName(fileName);
@@ -106,7 +106,7 @@ public static class RawFileEndpoints
         response.Headers.CacheControl = "private, no-cache";
     }
 
-    private static async Task PlainAsync(HttpContext context, int status, string message)
+    internal static async Task PlainAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
         context.Response.Headers.XContentTypeOptions = "nosniff";

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Portal.Core.Experiments;
 using Portal.Core;
+using Portal.Core.Repositories;
 using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
@@ -63,9 +64,10 @@ public static class MlflowEndpoints
 
         // Anything else under .mlflow (an endpoint Portal does not have, or a method it does not take) answers as MLflow
         // does, in JSON a client can read, not with Portal's HTML "Page not found". Literal routes above win over this.
-        app.Map(@"/{owner}/{repo:regex(\.mlflow$)}/{**rest}", (string? rest) => Results.Json(
-                new { error_code = "ENDPOINT_NOT_FOUND", message = $"No such MLflow endpoint: /{rest}. Portal serves MLflow's tracking REST API under /api/2.0/mlflow/." },
-                statusCode: StatusCodes.Status404NotFound))
+        app.Map(@"/{owner}/{repo:regex(\.mlflow$)}/{**rest}", (string? rest) => ErrorResult(
+                "ENDPOINT_NOT_FOUND",
+                $"No such MLflow endpoint: /{rest}. Portal serves MLflow's tracking REST API under /api/2.0/mlflow/ and its artifact store under /api/2.0/mlflow-artifacts/artifacts/.",
+                StatusCodes.Status404NotFound))
             .AllowAnonymous().DisableAntiforgery();
         return app;
     }
@@ -76,21 +78,8 @@ public static class MlflowEndpoints
     private static async Task Handle<TService>(HttpContext context, string owner, string repo, bool write, Operation<TService> operation)
         where TService : notnull
     {
-        var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
-        if (access.Refusal is { } refusal)
+        if (await AuthorizeAsync(context, owner, repo, write) is not { } repository)
         {
-            if (refusal.Challenge)
-            {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\"";
-            }
-
-            var code = refusal.Status switch
-            {
-                StatusCodes.Status401Unauthorized => "UNAUTHENTICATED",
-                StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
-                _ => "RESOURCE_DOES_NOT_EXIST",
-            };
-            await Results.Json(new { error_code = code, message = refusal.Message }, statusCode: refusal.Status).ExecuteAsync(context);
             return;
         }
 
@@ -102,7 +91,34 @@ public static class MlflowEndpoints
         }
 
         var service = context.RequestServices.GetRequiredService<TService>();
-        await (await operation(service, access.Repository!.Id, request, context.RequestAborted)).ExecuteAsync(context);
+        await (await operation(service, repository.Id, request, context.RequestAborted)).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// The repository behind /{owner}/{repo}.mlflow when the caller may read it (or write, for <paramref name="write"/>);
+    /// otherwise null, with the refusal written in MLflow's shape (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_DOES_NOT_EXIST).
+    /// </summary>
+    internal static async Task<Repository?> AuthorizeAsync(HttpContext context, string owner, string repo, bool write)
+    {
+        var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
+        if (access.Refusal is not { } refusal)
+        {
+            return access.Repository!;
+        }
+
+        if (refusal.Challenge)
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\"";
+        }
+
+        var code = refusal.Status switch
+        {
+            StatusCodes.Status401Unauthorized => "UNAUTHENTICATED",
+            StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
+            _ => "RESOURCE_DOES_NOT_EXIST",
+        };
+        await ErrorResult(code, refusal.Message, refusal.Status).ExecuteAsync(context);
+        return null;
     }
 
     private static async Task<IResult> CreateExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
@@ -217,7 +233,7 @@ public static class MlflowEndpoints
     {
         experiment_id = Id(e),
         name = e.Name,
-        artifact_location = e.ArtifactLocation,
+        artifact_location = ArtifactLocations.Experiment(e),
         lifecycle_stage = e.LifecycleStage,
         last_update_time = e.LastUpdateTime,
         creation_time = e.CreationTime,
@@ -234,7 +250,7 @@ public static class MlflowEndpoints
         status = run.Status,
         start_time = run.StartTime,
         end_time = run.EndTime,
-        artifact_uri = run.ArtifactUri,
+        artifact_uri = ArtifactLocations.Run(run),
         lifecycle_stage = run.LifecycleStage,
     };
 
@@ -257,18 +273,23 @@ public static class MlflowEndpoints
     private static IResult Empty(Outcome<bool> outcome) => outcome.Succeeded ? Results.Json(new { }) : Error(outcome.Error!);
 
     /// <summary>MLflow refuses an oversized batch with INVALID_PARAMETER_VALUE; the status says why (413).</summary>
-    private static Task RefuseTooLargeAsync(HttpContext context, string message) =>
-        Results.Json(new { error_code = "INVALID_PARAMETER_VALUE", message }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
+    internal static Task RefuseTooLargeAsync(HttpContext context, string message) =>
+        ErrorResult("INVALID_PARAMETER_VALUE", message, StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
 
-    private static IResult Error(PortalError error)
+    internal static IResult Error(PortalError error)
     {
         var (code, status) = error.Kind switch
         {
             PortalErrorKind.NotFound => ("RESOURCE_DOES_NOT_EXIST", StatusCodes.Status404NotFound),
             PortalErrorKind.Conflict => ("RESOURCE_ALREADY_EXISTS", StatusCodes.Status400BadRequest),
             PortalErrorKind.Forbidden => ("PERMISSION_DENIED", StatusCodes.Status403Forbidden),
+            // MLflow sends RESOURCE_EXHAUSTED with 429, which its client retries for minutes; a full store stays full, so 507.
+            PortalErrorKind.InsufficientStorage => ("RESOURCE_EXHAUSTED", StatusCodes.Status507InsufficientStorage),
             _ => ("INVALID_PARAMETER_VALUE", StatusCodes.Status400BadRequest),
         };
-        return Results.Json(new { error_code = code, message = error.Message }, statusCode: status);
+        return ErrorResult(code, error.Message, status);
     }
+
+    /// <summary>An error as MLflow's server writes one: {"error_code": …, "message": …} with the code's HTTP status.</summary>
+    internal static IResult ErrorResult(string code, string message, int status) => Results.Json(new { error_code = code, message }, statusCode: status);
 }
