@@ -31,7 +31,7 @@ public static class MlflowArtifactEndpoints
     public static IEndpointRouteBuilder MapMlflowArtifacts(this IEndpointRouteBuilder app)
     {
         const string remote = @"/{owner}/{repo:regex(\.mlflow$)}";
-        var artifacts = app.MapGroup($"{remote}/api/2.0/mlflow-artifacts").AllowAnonymous().DisableAntiforgery();
+        var artifacts = app.MapGroup($"{remote}/api/2.0/mlflow-artifacts").AllowAnonymous().DisableAntiforgery().AddEndpointFilter(MlflowEndpoints.AnswerFailuresAsync);
         artifacts.MapGet("/artifacts", ListAsync);
         artifacts.MapGet("/artifacts/{**path}", DownloadAsync);
         artifacts.MapPut("/artifacts/{**path}", UploadAsync)
@@ -40,7 +40,7 @@ public static class MlflowArtifactEndpoints
         artifacts.MapPost("/mpu/{step:regex(^(create|complete|abort)$)}/{**path}", (HttpContext c, string owner, string repo) => DeclineAsync(c, owner, repo, write: true, MultipartUnsupported))
             .WithRequestBodyLimit(MlflowEndpoints.MaxRequestBytes, "send less in one request.", MlflowEndpoints.RefuseTooLargeAsync);
         artifacts.MapGet("/mpd/presigned/{**path}", (HttpContext c, string owner, string repo) => DeclineAsync(c, owner, repo, write: false, PresignedUnsupported));
-        app.MapGet($"{remote}/api/3.0/mlflow/server-info", ServerInfoAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapGet($"{remote}/api/3.0/mlflow/server-info", ServerInfoAsync).AllowAnonymous().DisableAntiforgery().AddEndpointFilter(MlflowEndpoints.AnswerFailuresAsync);
         return app;
     }
 

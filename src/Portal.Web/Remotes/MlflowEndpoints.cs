@@ -39,7 +39,8 @@ public static class MlflowEndpoints
     public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(@"/{owner}/{repo:regex(\.mlflow$)}/api/2.0/mlflow").AllowAnonymous().DisableAntiforgery()
-            .WithRequestBodyLimit(MaxRequestBytes, "send less in one request.", RefuseTooLargeAsync);
+            .WithRequestBodyLimit(MaxRequestBytes, "send less in one request.", RefuseTooLargeAsync)
+            .AddEndpointFilter(AnswerFailuresAsync);
         api.MapPost("/experiments/create", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, CreateExperimentAsync));
         api.MapGet("/experiments/get", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, GetExperimentAsync));
         api.MapGet("/experiments/get-by-name", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, GetExperimentByNameAsync));
@@ -288,6 +289,26 @@ public static class MlflowEndpoints
             _ => ("INVALID_PARAMETER_VALUE", StatusCodes.Status400BadRequest),
         };
         return ErrorResult(code, error.Message, status);
+    }
+
+    /// <summary>
+    /// An unexpected failure answers as MLflow's server does (INTERNAL_ERROR, 500, JSON the client shows), not with
+    /// Portal's error page, which a PUT or DELETE cannot even reach (405). Logged, and named to the client only by the
+    /// request id. A refused body (413) and a client that went away are not failures of Portal's.
+    /// </summary>
+    internal static async ValueTask<object?> AnswerFailuresAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        try
+        {
+            return await next(invocation);
+        }
+        catch (Exception exception) when (exception is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MlflowEndpoints))
+                .LogError(exception, "MLflow request {Method} {Path} failed (request {RequestId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            return ErrorResult("INTERNAL_ERROR", $"Portal could not complete this request; an admin finds why in its log under request id {context.TraceIdentifier}.", StatusCodes.Status500InternalServerError);
+        }
     }
 
     /// <summary>An error as MLflow's server writes one: {"error_code": …, "message": …} with the code's HTTP status.</summary>

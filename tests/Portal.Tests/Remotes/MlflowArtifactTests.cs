@@ -365,6 +365,29 @@ public sealed class MlflowArtifactTests(RemotePortalFactory portal) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
     }
 
+    [Fact]
+    public async Task AnUnexpectedFailure_AnswersInternalErrorInMlflowsShape_NotPortalsHtmlPage()
+    {
+        using var remote = await RemoteAsync();
+        var (uri, _) = await StartRunAsync(remote);
+        long repositoryId;
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            repositoryId = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Repositories.Where(r => r.Name == remote.Repository).Select(r => r.Id).SingleAsync();
+        }
+
+        // A store that cannot be written (a file where its folder belongs): the disk is at fault, not the request.
+        var store = Path.Combine(portal.DataDir, "mlflow-artifacts", repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(store);
+        await File.WriteAllTextAsync(Path.Combine(store, "files"), "not a folder");
+
+        var response = await PutAsync(remote.Client, $"{remote.Resolve(uri)}/model.pkl", RandomNumberGenerator.GetBytes(100));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("INTERNAL_ERROR", await ErrorCodeAsync(response));
+        Assert.DoesNotContain(portal.DataDir, await response.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("POST", "api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/model.pkl")]
     [InlineData("GET", "api/2.0/mlflow-artifacts/mpu/create/0/run/artifacts")]
