@@ -31,6 +31,7 @@ builder.Services
     .AddWebhooks()
     .AddHostedGit()
     .AddDvcStorage()
+    .AddMlflowArtifacts()
     .AddExperimentTracking()
     .AddPortalAuthentication()
     .AddPortalApi()
@@ -45,8 +46,10 @@ app.MapPortalApi();
 app.MapGitSmartHttp();
 app.MapRawFiles();
 app.MapDataFiles();
+app.MapArtifactFiles();
 app.MapUpstreamWebhooks();
 app.MapDvcRemote();
+app.MapMlflowArtifacts();
 app.MapMlflowRemote();
 app.MapPortalUi();
 

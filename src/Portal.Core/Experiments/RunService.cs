@@ -39,7 +39,7 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
             RunName = name,
             UserId = userId ?? "",
             StartTime = startTime ?? Now,
-            ArtifactUri = $"{experiment.Value.ArtifactLocation.TrimEnd('/')}/{id}/artifacts".TrimStart('/'),
+            ArtifactUri = ArtifactLocations.NewRun(experiment.Value, id),
             Tags = [.. tags.Where(t => t.Key != RunNameTag).Select(t => new TrackingRunTag { RunId = id, Key = t.Key, Value = t.Value })],
         };
         run.Tags.Add(new TrackingRunTag { RunId = id, Key = RunNameTag, Value = name });

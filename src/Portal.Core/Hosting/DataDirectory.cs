@@ -33,6 +33,9 @@ public sealed class DataDirectory
     /// <summary>A repository's DVC storage remote, laid out as DVC requests it (files/md5/aa/…).</summary>
     public string DvcStoragePath(long repositoryId) => Path.Combine(Root, "dvc", repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>A repository's MLflow artifacts: files/ as the client names them (experiment/run/artifacts/…), incoming/ for uploads in progress.</summary>
+    public string MlflowArtifactsPath(long repositoryId) => Path.Combine(Root, "mlflow-artifacts", repositoryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Portal's own git hooks, used for pushes only (everywhere else hooks are off).</summary>
     public string PushHooksPath => Path.Combine(GitHomePath, "push-hooks");
 

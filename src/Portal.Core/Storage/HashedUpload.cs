@@ -4,7 +4,7 @@ namespace Portal.Core.Storage;
 
 /// <summary>
 /// An upload received into a temporary file while its hash is computed, for content-addressed stores (Git LFS:
-/// SHA-256; DVC: MD5). The caller checks <see cref="Hash"/> against the name it was sent under and only then moves
+/// SHA-256; DVC: MD5) and MLflow artifacts (which need only the all-or-nothing receipt). The caller checks <see cref="Hash"/> against the name it was sent under and only then moves
 /// the file into place; disposing removes whatever was not moved, so a wrong or cut-off upload stores nothing.
 /// </summary>
 public sealed class HashedUpload : IDisposable
@@ -65,13 +65,17 @@ public sealed class HashedUpload : IDisposable
     /// <summary>Reads what was received, e.g. to check its format before it is moved into place.</summary>
     public Stream OpenRead() => new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
 
-    /// <summary>Moves the upload to <paramref name="destination"/>; false when the same content was already there.</summary>
-    public bool MoveTo(string destination)
+    /// <summary>
+    /// Moves the upload to <paramref name="destination"/> in one rename; false when a file was already there (for a
+    /// content-addressed store, the same content). With <paramref name="replace"/> (a named store: MLflow artifacts), it
+    /// replaces that file atomically instead: a reader sees the old bytes or the new, never a mix.
+    /// </summary>
+    public bool MoveTo(string destination, bool replace = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         try
         {
-            File.Move(temporary, destination);
+            File.Move(temporary, destination, replace);
             return true;
         }
         catch (IOException) when (File.Exists(destination))

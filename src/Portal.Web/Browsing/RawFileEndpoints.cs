@@ -97,7 +97,7 @@ public static class RawFileEndpoints
     }
 
     /// <summary>The signed-in visitor (the pages' cookie), or else whoever an access token or password in the Authorization header names (curl).</summary>
-    private static async Task<string?> UserIdAsync(HttpContext context)
+    internal static async Task<string?> UserIdAsync(HttpContext context)
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {

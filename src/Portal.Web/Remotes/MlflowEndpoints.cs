@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Portal.Core.Experiments;
 using Portal.Core;
 using Portal.Core.ModelRegistry;
+using Portal.Core.Repositories;
 using Portal.Web.Authentication;
 using Portal.Web.Hosting;
 
@@ -43,7 +44,8 @@ public static class MlflowEndpoints
     public static IEndpointRouteBuilder MapMlflowRemote(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(@"/{owner}/{repo:regex(\.mlflow$)}/api/2.0/mlflow").AllowAnonymous().DisableAntiforgery()
-            .WithRequestBodyLimit(MaxRequestBytes, "send less in one request.", RefuseTooLargeAsync);
+            .WithRequestBodyLimit(MaxRequestBytes, "send less in one request.", RefuseTooLargeAsync)
+            .AddEndpointFilter(AnswerFailuresAsync);
         api.MapPost("/experiments/create", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: true, CreateExperimentAsync));
         api.MapGet("/experiments/get", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, GetExperimentAsync));
         api.MapGet("/experiments/get-by-name", (HttpContext c, string owner, string repo) => Handle<ExperimentService>(c, owner, repo, write: false, GetExperimentByNameAsync));
@@ -70,9 +72,10 @@ public static class MlflowEndpoints
 
         // Anything else under .mlflow (an endpoint Portal does not have, or a method it does not take) answers as MLflow
         // does, in JSON a client can read, not with Portal's HTML "Page not found". Literal routes above win over this.
-        app.Map(@"/{owner}/{repo:regex(\.mlflow$)}/{**rest}", (string? rest) => Results.Json(
-                new { error_code = "ENDPOINT_NOT_FOUND", message = $"No such MLflow endpoint: /{rest}. Portal serves MLflow's tracking REST API under /api/2.0/mlflow/." },
-                statusCode: StatusCodes.Status404NotFound))
+        app.Map(@"/{owner}/{repo:regex(\.mlflow$)}/{**rest}", (string? rest) => ErrorResult(
+                "ENDPOINT_NOT_FOUND",
+                $"No such MLflow endpoint: /{rest}. Portal serves MLflow's tracking REST API under /api/2.0/mlflow/ and its artifact store under /api/2.0/mlflow-artifacts/artifacts/.",
+                StatusCodes.Status404NotFound))
             .AllowAnonymous().DisableAntiforgery();
         return app;
     }
@@ -83,21 +86,8 @@ public static class MlflowEndpoints
     internal static async Task Handle<TService>(HttpContext context, string owner, string repo, bool write, Operation<TService> operation)
         where TService : notnull
     {
-        var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
-        if (access.Refusal is { } refusal)
+        if (await AuthorizeAsync(context, owner, repo, write) is not { } repository)
         {
-            if (refusal.Challenge)
-            {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\"";
-            }
-
-            var code = refusal.Status switch
-            {
-                StatusCodes.Status401Unauthorized => "UNAUTHENTICATED",
-                StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
-                _ => "RESOURCE_DOES_NOT_EXIST",
-            };
-            await Results.Json(new { error_code = code, message = refusal.Message }, statusCode: refusal.Status).ExecuteAsync(context);
             return;
         }
 
@@ -109,7 +99,34 @@ public static class MlflowEndpoints
         }
 
         var service = context.RequestServices.GetRequiredService<TService>();
-        await (await operation(service, access.Repository!.Id, request, context.RequestAborted)).ExecuteAsync(context);
+        await (await operation(service, repository.Id, request, context.RequestAborted)).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// The repository behind /{owner}/{repo}.mlflow when the caller may read it (or write, for <paramref name="write"/>);
+    /// otherwise null, with the refusal written in MLflow's shape (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_DOES_NOT_EXIST).
+    /// </summary>
+    internal static async Task<Repository?> AuthorizeAsync(HttpContext context, string owner, string repo, bool write)
+    {
+        var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repo[..^7], write, mirrorIsReadOnly: false);
+        if (access.Refusal is not { } refusal)
+        {
+            return access.Repository!;
+        }
+
+        if (refusal.Challenge)
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Portal\"";
+        }
+
+        var code = refusal.Status switch
+        {
+            StatusCodes.Status401Unauthorized => "UNAUTHENTICATED",
+            StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
+            _ => "RESOURCE_DOES_NOT_EXIST",
+        };
+        await ErrorResult(code, refusal.Message, refusal.Status).ExecuteAsync(context);
+        return null;
     }
 
     private static async Task<IResult> CreateExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
@@ -224,7 +241,7 @@ public static class MlflowEndpoints
     {
         experiment_id = Id(e),
         name = e.Name,
-        artifact_location = e.ArtifactLocation,
+        artifact_location = ArtifactLocations.Experiment(e),
         lifecycle_stage = e.LifecycleStage,
         last_update_time = e.LastUpdateTime,
         creation_time = e.CreationTime,
@@ -241,7 +258,7 @@ public static class MlflowEndpoints
         status = run.Status,
         start_time = run.StartTime,
         end_time = run.EndTime,
-        artifact_uri = run.ArtifactUri,
+        artifact_uri = ArtifactLocations.Run(run),
         lifecycle_stage = run.LifecycleStage,
     };
 
@@ -274,7 +291,7 @@ public static class MlflowEndpoints
 
     /// <summary>MLflow refuses an oversized batch with INVALID_PARAMETER_VALUE; the status says why (413).</summary>
     internal static Task RefuseTooLargeAsync(HttpContext context, string message) =>
-        Results.Json(new { error_code = "INVALID_PARAMETER_VALUE", message }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
+        ErrorResult("INVALID_PARAMETER_VALUE", message, StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
 
     internal static IResult Error(PortalError error)
     {
@@ -283,8 +300,33 @@ public static class MlflowEndpoints
             PortalErrorKind.NotFound => ("RESOURCE_DOES_NOT_EXIST", StatusCodes.Status404NotFound),
             PortalErrorKind.Conflict => ("RESOURCE_ALREADY_EXISTS", StatusCodes.Status400BadRequest),
             PortalErrorKind.Forbidden => ("PERMISSION_DENIED", StatusCodes.Status403Forbidden),
+            // MLflow sends RESOURCE_EXHAUSTED with 429, which its client retries for minutes; a full store stays full, so 507.
+            PortalErrorKind.InsufficientStorage => ("RESOURCE_EXHAUSTED", StatusCodes.Status507InsufficientStorage),
             _ => ("INVALID_PARAMETER_VALUE", StatusCodes.Status400BadRequest),
         };
-        return Results.Json(new { error_code = code, message = error.Message }, statusCode: status);
+        return ErrorResult(code, error.Message, status);
     }
+
+    /// <summary>
+    /// An unexpected failure answers as MLflow's server does (INTERNAL_ERROR, 500, JSON the client shows), not with
+    /// Portal's error page, which a PUT or DELETE cannot even reach (405). Logged, and named to the client only by the
+    /// request id. A refused body (413) and a client that went away are not failures of Portal's.
+    /// </summary>
+    internal static async ValueTask<object?> AnswerFailuresAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        try
+        {
+            return await next(invocation);
+        }
+        catch (Exception exception) when (exception is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MlflowEndpoints))
+                .LogError(exception, "MLflow request {Method} {Path} failed (request {RequestId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            return ErrorResult("INTERNAL_ERROR", $"Portal could not complete this request; an admin finds why in its log under request id {context.TraceIdentifier}.", StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    /// <summary>An error as MLflow's server writes one: {"error_code": …, "message": …} with the code's HTTP status.</summary>
+    internal static IResult ErrorResult(string code, string message, int status) => Results.Json(new { error_code = code, message }, statusCode: status);
 }
