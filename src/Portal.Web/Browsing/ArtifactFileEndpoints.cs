@@ -1,5 +1,4 @@
 using Portal.Core.Experiments;
-using Portal.Core.Repositories;
 
 namespace Portal.Web.Browsing;
 
@@ -17,14 +16,11 @@ public static class ArtifactFileEndpoints
         return app;
     }
 
-    private static async Task ServeAsync(HttpContext context, string owner, string repo, RepositoryAccess access, ArtifactStore store)
+    private static async Task ServeAsync(HttpContext context, string owner, string repo, ArtifactStore store)
     {
-        var cancellationToken = context.RequestAborted;
-        var found = await access.FindAsync(owner, repo, cancellationToken);
-        var role = found is null ? RepositoryRole.None : await access.RoleAsync(found, await RawFileEndpoints.UserIdAsync(context), cancellationToken);
-        if (found is null || role == RepositoryRole.None)
+        var found = await RawFileEndpoints.ReadableAsync(context, owner, repo);
+        if (found is null)
         {
-            await RawFileEndpoints.PlainAsync(context, StatusCodes.Status404NotFound, $"There is no repository {owner}/{repo}, or you need to sign in to see it.");
             return;
         }
 
