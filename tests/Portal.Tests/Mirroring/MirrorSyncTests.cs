@@ -6,7 +6,8 @@ namespace Portal.Tests.Mirroring;
 /// <summary>Mirrors of a real git daemon upstream: import, incremental sync, force-push, deletions, HEAD.</summary>
 public sealed class MirrorSyncTests(MirrorPortalFactory portal, GitDaemonServer daemon) : IClassFixture<MirrorPortalFactory>, IClassFixture<GitDaemonServer>
 {
-    private static UpstreamRepository Populate(UpstreamRepository upstream)
+    /// <summary>Two commits on main, a lightweight and an annotated tag, a feature and a release branch; pushed.</summary>
+    internal static UpstreamRepository Populate(UpstreamRepository upstream)
     {
         upstream.Commit("main");
         upstream.Commit("main");
