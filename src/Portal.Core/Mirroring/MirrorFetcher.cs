@@ -12,7 +12,8 @@ namespace Portal.Core.Mirroring;
 /// The git part of a pull-mirror sync, shared by the sync job and by write-through pushes (which fetch back what the
 /// upstream accepted): <c>ls-remote</c> (stop if nothing the mirror takes changed), then one <c>fetch --atomic
 /// --prune</c> whose refspecs leave out what the mirror's <see cref="BranchFilter"/> does not take, so such refs are
-/// neither fetched nor pruned; HEAD, LFS objects of the new commits, commit-graph. A first import clones (or, when
+/// neither fetched nor pruned; HEAD, LFS objects of the new commits. The commit-graph is not written here: the caller
+/// asks for it (<see cref="CommitGraphTrigger"/>) once the change is visible and recorded. A first import clones (or, when
 /// the mirror leaves some of the upstream's refs out, fetches) into a temporary folder renamed into place only when
 /// complete. It changes the tracked <see cref="Repository"/> (default
 /// branch, a host key pinned on first contact); the caller saves it.
@@ -131,12 +132,6 @@ public sealed class MirrorFetcher(
             if (changes.Count > 0 || lfsPending)
             {
                 warning = await lfs.FetchAsync(repository, url, credentials, target, before, after, cancellationToken);
-            }
-
-            if (changes.Count > 0 && after.Refs.Count > 0)
-            {
-                progressTracker.Report(repository.Id, new SyncProgress("Writing commit-graph", null));
-                await local.WriteCommitGraphAsync(target, cancellationToken);
             }
 
             if (!exists)

@@ -1,3 +1,4 @@
+using System.Net;
 using Portal.Testing;
 
 namespace Portal.Tests.Mirroring;
@@ -57,5 +58,40 @@ public sealed class FetchPathTests(MirrorPortalFactory portal, GitDaemonServer d
         // Clone cannot leave refs out: the import fetched with negative refspecs, so the review commit never came.
         Assert.NotEqual(0, TestGit.TryRun(path, "cat-file", "-e", proposed).ExitCode);
         TestGit.Run(path, "fsck", "--no-progress", "--strict");
+    }
+
+    [Fact]
+    public async Task Import_IsBrowsableWithoutItsCommitGraph_WhichFollowsAndIsRecordedInTheActivity()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("graph");
+        var upstream = daemon.CreateRepository(name);
+        upstream.Commit("main", "Add the guide", "docs/guide.md");
+        var code = upstream.Commit("main", "Add the program", "src/app.c");
+        upstream.Commit("main", "Rewrite the guide", "docs/guide.md");
+        upstream.Push();
+        var created = await api.CreateRepositoryAsync(name, daemon.Url(name), visibility: "public");
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var path = api.RepositoryPath(await api.WaitForSyncAsync(name));
+
+        // The graph is a follow-up job after the import is visible; the activity says when it is written.
+        var written = await api.WaitForCommitGraphAsync(name);
+        Assert.Equal("succeeded", written.GetProperty("outcome").GetString());
+        TestGit.Run(path, "commit-graph", "verify");
+        Assert.Single(await api.SyncRunsAsync(name));
+
+        // Right after the import's rename there is no graph yet: take it away again and read the pages as then.
+        Directory.Delete(Path.Combine(path, "objects", "info", "commit-graphs"), recursive: true);
+        using var browser = portal.CreateClient();
+        var docsHistory = await browser.GetStringAsync($"/{api.UserName}/{name}?tab=commits&path=docs");
+        Assert.Contains("Rewrite the guide", docsHistory);
+        Assert.Contains("Add the guide", docsHistory);
+        Assert.DoesNotContain("Add the program", docsHistory);
+        var docs = await browser.GetStringAsync($"/{api.UserName}/{name}?tab=files&path=docs");
+        Assert.Contains("guide.md", docs);
+        Assert.Contains("Rewrite the guide", docs);
+        var commit = await browser.GetStringAsync($"/{api.UserName}/{name}?tab=commits&commit={code}");
+        Assert.Contains("src/app.c", commit);
+        Assert.Contains("Add the program", await browser.GetStringAsync($"/{api.UserName}/{name}?tab=commits"));
     }
 }
