@@ -58,6 +58,7 @@ public sealed class MirrorFetcher(
         var path = dataDir.RepositoryPath(repository.Id);
         // Read while the upstream is asked (the two git processes of a no-op sync overlap): enough to find the mirror
         // current without the lock; anything else is decided on refs read again under it.
+        var releasesBefore = locks.Releases(repository.Id);
         var unlockedRefs = ReadRefsIfPresentAsync(path, cancellationToken);
         var url = parsed.Value!.Url;
         var credentials = credentialStore.Read(repository.Credential);
@@ -84,14 +85,19 @@ public sealed class MirrorFetcher(
         var wanted = new RefSnapshot(filter.Value!.Apply(remote.Refs), remote.Head);
         var head = IsUsableHead(remote.Head, wanted) ? remote.Head : ChooseHead(wanted);
         bool IsCurrent(RefSnapshot refs) => new RefSnapshot(filter.Value.Apply(refs.Refs), null).SameRefsAs(wanted) && (head is null || head == refs.Head);
-        if (await unlockedRefs is { } early && IsCurrent(early) && !MirrorLfsFetcher.IsPending(path))
+        var early = await unlockedRefs;
+        if (early is not null && IsCurrent(early) && !MirrorLfsFetcher.IsPending(path))
         {
             return new MirrorFetchResult(null, null);
         }
 
         using var held = await locks.AcquireAsync(repository.Id, cancellationToken);
         var exists = Directory.Exists(path);
-        var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
+        // One ref read per sync: the unlocked one still holds when no writer on this node took the lock since it began
+        // (only syncs and write-through fetches, under this lock, change a mirror's refs here).
+        var before = !exists ? RefSnapshot.Empty
+            : early is not null && locks.Releases(repository.Id) == releasesBefore ? early
+            : await local.ReadRefsAsync(path, cancellationToken);
         var lfsPending = exists && MirrorLfsFetcher.IsPending(path);
         if (exists && IsCurrent(before))
         {
@@ -181,6 +187,8 @@ public sealed class MirrorFetcher(
     /// <summary>
     /// One <c>fetch --atomic --prune</c> whose refspecs leave out what the mirror does not take (review refs, what the
     /// filter excludes), into the mirror or, for a first import, a fresh bare repository at <paramref name="target"/>.
+    /// <c>--no-show-forced-updates</c>: fetch would walk each updated ref's history only to print "(forced update)";
+    /// Portal decides fast-forward or forced itself from the refs before and after (as Gitaly does).
     /// </summary>
     private async Task<GitResult> FetchRefsAsync(UpstreamSession session, string target, bool exists, BranchFilter filter, RefSnapshot remote, RefSnapshot before, long repositoryId, CancellationToken cancellationToken)
     {
@@ -190,7 +198,7 @@ public sealed class MirrorFetcher(
         }
 
         var fetch = session.Apply(GitCommand.Create("fetch")
-            .Option("--atomic").Option("--prune").Option("--force").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--progress")
+            .Option("--atomic").Option("--prune").Option("--force").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--no-show-forced-updates").Option("--progress")
             .Option("--stdin").EndOfOptions().Value(session.RemoteUrl));
         // Refspecs on stdin: a filter that leaves out many branches names each of them, more than argv should carry.
         var refspecs = string.Join('\n', Refspecs(filter, remote, before)) + "\n";
