@@ -36,6 +36,13 @@ public sealed class LocalRepository(GitRunner git)
         return refs.StandardOutput.Trim().Length > 0;
     }
 
+    /// <summary>Removes the <c>remote.origin</c> section a clone writes: Portal's repositories keep no upstream URL on disk.</summary>
+    public async Task RemoveRemoteConfigAsync(string path, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(GitCommand.Create("config").Option("--remove-section").Option("remote.origin"), path, cancellationToken: cancellationToken);
+        EnsureSucceeded(result, "git config --remove-section");
+    }
+
     public async Task SetHeadAsync(string path, string refName, CancellationToken cancellationToken)
     {
         var result = await git.RunAsync(GitCommand.Create("symbolic-ref").Option("HEAD").Value(refName), path, cancellationToken: cancellationToken);

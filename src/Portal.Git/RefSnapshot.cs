@@ -5,6 +5,12 @@ public sealed record RefSnapshot(IReadOnlyDictionary<string, string> Refs, strin
 {
     public static RefSnapshot Empty { get; } = new(new Dictionary<string, string>(), null);
 
+    /// <summary>
+    /// From ls-remote: how many refs the upstream advertised that a mirror skips by default (<see cref="IsExcludedByDefault"/>),
+    /// which are not in <see cref="Refs"/>. A transfer that cannot leave them out (clone) may only run when this is 0.
+    /// </summary>
+    public int ExcludedByDefault { get; init; }
+
     /// <summary>Refs a mirror skips by default: review refs of hosting services, which are many and not the project's.</summary>
     public static bool IsExcludedByDefault(string refName) =>
         refName.StartsWith("refs/pull/", StringComparison.Ordinal) || refName.StartsWith("refs/merge-requests/", StringComparison.Ordinal);
@@ -14,6 +20,7 @@ public sealed record RefSnapshot(IReadOnlyDictionary<string, string> Refs, strin
     {
         var refs = new Dictionary<string, string>(StringComparer.Ordinal);
         string? head = null;
+        var excluded = 0;
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var tab = line.IndexOf('\t');
@@ -34,15 +41,21 @@ public sealed record RefSnapshot(IReadOnlyDictionary<string, string> Refs, strin
                 continue;
             }
 
-            if (name == "HEAD" || name.EndsWith("^{}", StringComparison.Ordinal) || !name.StartsWith("refs/", StringComparison.Ordinal) || IsExcludedByDefault(name))
+            if (name == "HEAD" || name.EndsWith("^{}", StringComparison.Ordinal) || !name.StartsWith("refs/", StringComparison.Ordinal))
             {
+                continue;
+            }
+
+            if (IsExcludedByDefault(name))
+            {
+                excluded++;
                 continue;
             }
 
             refs[name] = left;
         }
 
-        return new RefSnapshot(refs, head);
+        return new RefSnapshot(refs, head) { ExcludedByDefault = excluded };
     }
 
     /// <summary>Parses <c>git for-each-ref --format='%(objectname) %(refname)'</c> output.</summary>

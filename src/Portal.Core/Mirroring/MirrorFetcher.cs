@@ -12,8 +12,10 @@ namespace Portal.Core.Mirroring;
 /// The git part of a pull-mirror sync, shared by the sync job and by write-through pushes (which fetch back what the
 /// upstream accepted): <c>ls-remote</c> (stop if nothing the mirror takes changed), then one <c>fetch --atomic
 /// --prune</c> whose refspecs leave out what the mirror's <see cref="BranchFilter"/> does not take, so such refs are
-/// neither fetched nor pruned; HEAD, LFS objects of the new commits, commit-graph. A first import fetches into a
-/// temporary folder renamed into place only when complete. It changes the tracked <see cref="Repository"/> (default
+/// neither fetched nor pruned; HEAD, LFS objects of the new commits. The commit-graph is not written here: the caller
+/// asks for it (<see cref="CommitGraphTrigger"/>) once the change is visible and recorded. A first import clones (or, when
+/// the mirror leaves some of the upstream's refs out, fetches) into a temporary folder renamed into place only when
+/// complete. It changes the tracked <see cref="Repository"/> (default
 /// branch, a host key pinned on first contact); the caller saves it.
 /// </summary>
 public sealed class MirrorFetcher(
@@ -56,6 +58,7 @@ public sealed class MirrorFetcher(
         var path = dataDir.RepositoryPath(repository.Id);
         // Read while the upstream is asked (the two git processes of a no-op sync overlap): enough to find the mirror
         // current without the lock; anything else is decided on refs read again under it.
+        var releasesBefore = locks.Releases(repository.Id);
         var unlockedRefs = ReadRefsIfPresentAsync(path, cancellationToken);
         var url = parsed.Value!.Url;
         var credentials = credentialStore.Read(repository.Credential);
@@ -82,14 +85,19 @@ public sealed class MirrorFetcher(
         var wanted = new RefSnapshot(filter.Value!.Apply(remote.Refs), remote.Head);
         var head = IsUsableHead(remote.Head, wanted) ? remote.Head : ChooseHead(wanted);
         bool IsCurrent(RefSnapshot refs) => new RefSnapshot(filter.Value.Apply(refs.Refs), null).SameRefsAs(wanted) && (head is null || head == refs.Head);
-        if (await unlockedRefs is { } early && IsCurrent(early) && !MirrorLfsFetcher.IsPending(path))
+        var early = await unlockedRefs;
+        if (early is not null && IsCurrent(early) && !MirrorLfsFetcher.IsPending(path))
         {
             return new MirrorFetchResult(null, null);
         }
 
         using var held = await locks.AcquireAsync(repository.Id, cancellationToken);
         var exists = Directory.Exists(path);
-        var before = exists ? await local.ReadRefsAsync(path, cancellationToken) : RefSnapshot.Empty;
+        // One ref read per sync: the unlocked one still holds when no writer on this node took the lock since it began
+        // (only syncs and write-through fetches, under this lock, change a mirror's refs here).
+        var before = !exists ? RefSnapshot.Empty
+            : early is not null && locks.Releases(repository.Id) == releasesBefore ? early
+            : await local.ReadRefsAsync(path, cancellationToken);
         var lfsPending = exists && MirrorLfsFetcher.IsPending(path);
         if (exists && IsCurrent(before))
         {
@@ -110,17 +118,9 @@ public sealed class MirrorFetcher(
         var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
         try
         {
-            if (!exists)
-            {
-                await local.InitBareAsync(target, cancellationToken);
-            }
-
-            var fetch = session.Apply(GitCommand.Create("fetch")
-                .Option("--atomic").Option("--prune").Option("--force").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--progress")
-                .Option("--stdin").EndOfOptions().Value(session.RemoteUrl));
-            // Refspecs on stdin: a filter that leaves out many branches names each of them, more than argv should carry.
-            var refspecs = string.Join('\n', Refspecs(filter.Value, remote, before)) + "\n";
-            var fetched = await git.RunAsync(fetch, target, gitOptions.Value.TransferTimeout, line => ReportProgress(repository.Id, line), cancellationToken, refspecs);
+            var fetched = !exists && ClonesWhole(remote, wanted)
+                ? await CloneAsync(session, target, repository.Id, cancellationToken)
+                : await FetchRefsAsync(session, target, exists, filter.Value, remote, before, repository.Id, cancellationToken);
             if (!fetched.Succeeded)
             {
                 return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
@@ -140,12 +140,6 @@ public sealed class MirrorFetcher(
                 warning = await lfs.FetchAsync(repository, url, credentials, target, before, after, cancellationToken);
             }
 
-            if (changes.Count > 0 && after.Refs.Count > 0)
-            {
-                progressTracker.Report(repository.Id, new SyncProgress("Writing commit-graph", null));
-                await local.WriteCommitGraphAsync(target, cancellationToken);
-            }
-
             if (!exists)
             {
                 // The rename is the commit point of an import: before it, nothing is visible; after it, everything is.
@@ -161,6 +155,54 @@ public sealed class MirrorFetcher(
                 Directory.Delete(target, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a first import may be a <c>clone --mirror</c>: only when the mirror takes every ref the upstream has (no
+    /// review refs advertised, nothing left out by the filter), because clone ignores negative refspecs. Clone is the
+    /// cheaper transfer: its pack is checked self-contained and connected by index-pack, where a fetch walks every
+    /// object again (rev-list --objects) afterwards, and it writes the refs packed, not one loose file each.
+    /// </summary>
+    private static bool ClonesWhole(RefSnapshot remote, RefSnapshot wanted) =>
+        remote.ExcludedByDefault == 0 && wanted.Refs.Count == remote.Refs.Count && wanted.Refs.Count > 0;
+
+    /// <summary>
+    /// A first import by <c>clone --mirror</c> into <paramref name="target"/> (which must not exist): the same pinned
+    /// session, fsck of every object (GitRunner's transfer.fsckObjects), then the remote section clone writes is removed,
+    /// so no upstream URL stays in the repository's config (fetches name the URL each time).
+    /// </summary>
+    private async Task<GitResult> CloneAsync(UpstreamSession session, string target, long repositoryId, CancellationToken cancellationToken)
+    {
+        var clone = session.Apply(GitCommand.Create("clone").Option("--mirror").Option("--no-local").Option("--progress")
+            .EndOfOptions().Value(session.RemoteUrl).Value(target));
+        var cloned = await git.RunAsync(clone, workingDirectory: null, gitOptions.Value.TransferTimeout, line => ReportProgress(repositoryId, line), cancellationToken);
+        if (cloned.Succeeded)
+        {
+            await local.RemoveRemoteConfigAsync(target, cancellationToken);
+        }
+
+        return cloned;
+    }
+
+    /// <summary>
+    /// One <c>fetch --atomic --prune</c> whose refspecs leave out what the mirror does not take (review refs, what the
+    /// filter excludes), into the mirror or, for a first import, a fresh bare repository at <paramref name="target"/>.
+    /// <c>--no-show-forced-updates</c>: fetch would walk each updated ref's history only to print "(forced update)";
+    /// Portal decides fast-forward or forced itself from the refs before and after (as Gitaly does).
+    /// </summary>
+    private async Task<GitResult> FetchRefsAsync(UpstreamSession session, string target, bool exists, BranchFilter filter, RefSnapshot remote, RefSnapshot before, long repositoryId, CancellationToken cancellationToken)
+    {
+        if (!exists)
+        {
+            await local.InitBareAsync(target, cancellationToken);
+        }
+
+        var fetch = session.Apply(GitCommand.Create("fetch")
+            .Option("--atomic").Option("--prune").Option("--force").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--no-show-forced-updates").Option("--progress")
+            .Option("--stdin").EndOfOptions().Value(session.RemoteUrl));
+        // Refspecs on stdin: a filter that leaves out many branches names each of them, more than argv should carry.
+        var refspecs = string.Join('\n', Refspecs(filter, remote, before)) + "\n";
+        return await git.RunAsync(fetch, target, gitOptions.Value.TransferTimeout, line => ReportProgress(repositoryId, line), cancellationToken, refspecs);
     }
 
     /// <summary>The mirror's refs without the lock, or null when it has none yet or they cannot be read (then the locked read decides).</summary>
@@ -212,10 +254,11 @@ public sealed class MirrorFetcher(
     /// <summary>
     /// A branch created upstream between ls-remote and fetch was not named in the refspecs: if the filter does not take
     /// it, it is removed again here (it was not in the mirror before this sync), so the mirror holds only what it takes.
+    /// So is a review ref that appeared upstream between ls-remote and an import's clone (which takes every ref).
     /// </summary>
     private async Task<RefSnapshot> DropStraysAsync(string path, BranchFilter filter, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
     {
-        var strays = after.Refs.Where(r => !before.Refs.ContainsKey(r.Key) && !filter.Includes(r.Key)).ToList();
+        var strays = after.Refs.Where(r => !before.Refs.ContainsKey(r.Key) && (!filter.Includes(r.Key) || RefSnapshot.IsExcludedByDefault(r.Key))).ToList();
         if (strays.Count == 0)
         {
             return after;

@@ -14,7 +14,7 @@ namespace Portal.Core.Mirroring;
 /// The first kind of job: one sync of one mirror (or the one import of a migration). It records the run in the
 /// activity feed with its ref changes and returns how it ended; the job engine alone records the job's state (status,
 /// failures, backoff, next run). The git part is <see cref="MirrorFetcher"/>'s. A sync that changed refs asks the
-/// repository's push mirrors to run (debounced).
+/// repository's push mirrors to run (debounced) and its commit-graph to be written (<see cref="CommitGraphJob"/>).
 /// </summary>
 public sealed class MirrorSyncJob(
     PortalDbContext db,
@@ -24,6 +24,7 @@ public sealed class MirrorSyncJob(
     IOptions<SyncOptions> syncOptions,
     SyncProgressTracker progressTracker,
     PushMirrorTrigger pushMirrors,
+    CommitGraphTrigger commitGraph,
     JobEngine jobs,
     WebhookEventPublisher events,
     ILogger<MirrorSyncJob> logger) : IJobHandler
@@ -104,7 +105,7 @@ public sealed class MirrorSyncJob(
         return (outcome.Succeeded ? JobResult.Success : JobResult.Failure(outcome.Error!.Message)) with { Schedule = ScheduleOf(repository) };
     }
 
-    /// <summary>The run is recorded: push mirrors follow the changes, and webhooks hear how it ended.</summary>
+    /// <summary>The run is recorded: push mirrors follow the changes, the commit-graph is written for them, and webhooks hear how it ended.</summary>
     public async Task CompletedAsync(JobRun job, JobResult result, CancellationToken cancellationToken)
     {
         if (finished is not { } run)
@@ -115,6 +116,8 @@ public sealed class MirrorSyncJob(
         if (run.RefChanges.Count > 0)
         {
             await pushMirrors.RepositoryChangedAsync(run.RepositoryId, cancellationToken);
+            // After the import's rename and its recorded success: the mirror is browsable without waiting for this.
+            await commitGraph.RefsChangedAsync(run.RepositoryId, job.Trigger, cancellationToken);
         }
 
         // This failure is the one that makes the engine give up when the retry policy's limit is reached with it.

@@ -8,7 +8,7 @@ namespace Portal.Core.Mirroring;
 
 public static class MirroringServiceCollectionExtensions
 {
-    /// <summary>Pull mirrors: the mirror-sync job kind, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, LFS fetching, upstream webhooks, broken-mirror lists.</summary>
+    /// <summary>Pull mirrors: the mirror-sync job kind and its commit-graph follow-up, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, LFS fetching, upstream webhooks, broken-mirror lists.</summary>
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -17,6 +17,9 @@ public static class MirroringServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<SyncOptions>>().Value;
             return new JobKind(MirrorSyncJob.Kind, options.MaxConcurrent, options.RetryPolicy);
         });
+        // The commit-graph follow-up of a sync that changed refs: one at a time per node, it is CPU work beside the syncs.
+        services.AddJobKind<CommitGraphJob>(CommitGraphJob.Kind, _ => new JobKind(CommitGraphJob.Kind, 1, CommitGraphJob.RetryPolicy));
+        services.AddScoped<CommitGraphTrigger>();
         services.AddScoped<SyncRequestService>();
         // An organization's page lists its broken mirrors from their sync jobs.
         services.AddScoped<OrganizationOverviewService>();

@@ -28,6 +28,7 @@ public sealed class WriteThroughForwarder(
     MirrorFetcher fetcher,
     LfsForwarder lfs,
     PushMirrorTrigger pushMirrors,
+    CommitGraphTrigger commitGraph,
     JobEngine jobs,
     TimeProvider clock,
     IOptions<GitOptions> gitOptions,
@@ -65,6 +66,7 @@ public sealed class WriteThroughForwarder(
         if (changes.Count > 0)
         {
             await pushMirrors.RepositoryChangedAsync(repository.Id, CancellationToken.None);
+            await commitGraph.RefsChangedAsync(repository.Id, JobTrigger.Push, CancellationToken.None);
         }
 
         // Only maintainers learn where the upstream lives: for everyone else its addresses become placeholders.

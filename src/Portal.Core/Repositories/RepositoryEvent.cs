@@ -1,6 +1,6 @@
 namespace Portal.Core.Repositories;
 
-/// <summary>One entry of a repository's activity feed: a sync run or a push, with the ref changes it made.</summary>
+/// <summary>One entry of a repository's activity feed: a sync run or a push, with the ref changes it made, or maintenance.</summary>
 public sealed class RepositoryEvent
 {
     public long Id { get; set; }
@@ -45,6 +45,9 @@ public enum RepositoryEventKind
 {
     Sync,
     Push,
+
+    /// <summary>Work on Portal's copy after a sync (the commit-graph follow-up): recorded when it matters to a reader.</summary>
+    Maintenance,
 }
 
 public enum EventOutcome

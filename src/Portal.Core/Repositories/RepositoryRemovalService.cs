@@ -48,6 +48,7 @@ public sealed class RepositoryRemovalService(
         await webhookDeliveries.RemoveForRepositoryAsync(repository.Id, cancellationToken);
         await db.Repositories.Where(r => r.Id == repository.Id).ExecuteDeleteAsync(cancellationToken);
         await jobs.RemoveAsync(MirrorSyncJob.Kind, repository.Id, cancellationToken);
+        await jobs.RemoveAsync(CommitGraphJob.Kind, repository.Id, cancellationToken);
         await pushMirrors.RemoveJobsAsync(pushMirrorIds, cancellationToken);
         foreach (var path in new[] { dataDir.RepositoryPath(repository.Id), dataDir.LfsStoragePath(repository.Id), dataDir.DvcStoragePath(repository.Id), dataDir.MlflowArtifactsPath(repository.Id) })
         {

@@ -70,6 +70,31 @@ public sealed class MirrorApi(PortalFactory portal, HttpClient client, string us
     public async Task<JsonElement[]> SyncRunsAsync(string name) =>
         (await Client.GetFromJsonAsync<JsonElement>($"/api/v1/repos/{UserName}/{name}/syncs")).EnumerateArray().ToArray();
 
+    /// <summary>The repository's activity (syncs, pushes, maintenance), newest first.</summary>
+    public async Task<JsonElement[]> EventsAsync(string name) =>
+        (await Client.GetFromJsonAsync<JsonElement>($"/api/v1/repos/{UserName}/{name}/events")).EnumerateArray().ToArray();
+
+    /// <summary>Waits for the commit-graph follow-up of a sync to be recorded in the activity, and returns its entry.</summary>
+    public async Task<JsonElement> WaitForCommitGraphAsync(string name)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var written = (await EventsAsync(name)).FirstOrDefault(e => e.GetProperty("kind").GetString() == "maintenance");
+            if (written.ValueKind == JsonValueKind.Object)
+            {
+                return written;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No commit-graph entry in the activity of {name} after 60 s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The bare repository Portal keeps for this repository id.</summary>
     public string RepositoryPath(JsonElement repository) =>
         portal.Services.GetRequiredService<DataDirectory>().RepositoryPath(repository.GetProperty("id").GetInt64());

@@ -6,7 +6,8 @@ namespace Portal.Tests.Mirroring;
 /// <summary>Mirrors of a real git daemon upstream: import, incremental sync, force-push, deletions, HEAD.</summary>
 public sealed class MirrorSyncTests(MirrorPortalFactory portal, GitDaemonServer daemon) : IClassFixture<MirrorPortalFactory>, IClassFixture<GitDaemonServer>
 {
-    private static UpstreamRepository Populate(UpstreamRepository upstream)
+    /// <summary>Two commits on main, a lightweight and an annotated tag, a feature and a release branch; pushed.</summary>
+    internal static UpstreamRepository Populate(UpstreamRepository upstream)
     {
         upstream.Commit("main");
         upstream.Commit("main");
@@ -35,8 +36,10 @@ public sealed class MirrorSyncTests(MirrorPortalFactory portal, GitDaemonServer 
         Assert.Equal(upstream.Refs, TestGit.Refs(path));
         Assert.Equal("refs/heads/release", TestGit.Run(path, "symbolic-ref", "HEAD").Trim());
         Assert.Equal("tag", TestGit.Run(path, "cat-file", "-t", "refs/tags/v2").Trim());
-        Assert.True(File.Exists(Path.Combine(path, "objects", "info", "commit-graph")) || Directory.Exists(Path.Combine(path, "objects", "info", "commit-graphs")));
         TestGit.Run(path, "fsck", "--no-progress");
+        await api.WaitForCommitGraphAsync(name);
+        Assert.True(Directory.Exists(Path.Combine(path, "objects", "info", "commit-graphs")));
+        TestGit.Run(path, "commit-graph", "verify");
 
         var run = Assert.Single(await api.SyncRunsAsync(name));
         Assert.Equal("import", run.GetProperty("trigger").GetString());

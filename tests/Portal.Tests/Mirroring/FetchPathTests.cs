@@ -1,0 +1,97 @@
+using System.Net;
+using Portal.Testing;
+
+namespace Portal.Tests.Mirroring;
+
+/// <summary>
+/// The levers of the fetch path (issue 17): whichever git processes a sync runs, the mirror ends equal to the upstream
+/// (less what it leaves out), fsck-clean, with nothing of the upstream's address left in its config.
+/// </summary>
+public sealed class FetchPathTests(MirrorPortalFactory portal, GitDaemonServer daemon) : IClassFixture<MirrorPortalFactory>, IClassFixture<GitDaemonServer>
+{
+    [Fact]
+    public async Task Import_OfAnUpstreamItTakesWhole_IsAClone_PackedRefsAndNoRemoteInConfig()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("clone");
+        var upstream = MirrorSyncTests.Populate(daemon.CreateRepository(name));
+
+        var repository = await api.ImportAsync(name, daemon.Url(name));
+
+        Assert.Equal("succeeded", MirrorApi.Status(repository));
+        var path = api.RepositoryPath(repository);
+        Assert.Equal(upstream.Refs, TestGit.Refs(path));
+        TestGit.Run(path, "fsck", "--no-progress", "--strict");
+        // A clone writes every ref into packed-refs at once; init + fetch wrote one loose file per ref.
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(path, "refs"), "*", SearchOption.AllDirectories));
+        Assert.All(upstream.Refs.Keys, r => Assert.Contains(" " + r, File.ReadAllText(Path.Combine(path, "packed-refs")), StringComparison.Ordinal));
+        // Fetches name the pinned URL each time: the repository keeps no remote (and so no upstream address) on disk.
+        Assert.Equal(1, TestGit.TryRun(path, "config", "--get-regexp", "^remote\\.").ExitCode);
+        Assert.Equal("refs/heads/main", TestGit.Run(path, "symbolic-ref", "HEAD").Trim());
+
+        // The next sync (a fetch into the cloned mirror) still follows the upstream.
+        upstream.Commit("main");
+        upstream.DeleteBranch("release");
+        upstream.Push();
+        await api.SyncAndWaitAsync(name);
+        Assert.Equal(upstream.Refs, TestGit.Refs(path));
+        TestGit.Run(path, "fsck", "--no-progress", "--strict");
+    }
+
+    [Fact]
+    public async Task Import_OfAnUpstreamWithReviewRefs_LeavesThemAndTheirCommitsOut()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("review");
+        var upstream = MirrorSyncTests.Populate(daemon.CreateRepository(name));
+        var proposed = upstream.Commit("proposal");
+        upstream.Push();
+        TestGit.Run(upstream.BarePath, "update-ref", "refs/pull/1/head", proposed);
+        TestGit.Run(upstream.BarePath, "update-ref", "-d", "refs/heads/proposal");
+
+        var repository = await api.ImportAsync(name, daemon.Url(name));
+
+        Assert.Equal("succeeded", MirrorApi.Status(repository));
+        var path = api.RepositoryPath(repository);
+        var expected = upstream.Refs.Where(r => !r.Key.StartsWith("refs/pull/", StringComparison.Ordinal)).ToDictionary();
+        Assert.Equal(expected, TestGit.Refs(path));
+        // Clone cannot leave refs out: the import fetched with negative refspecs, so the review commit never came.
+        Assert.NotEqual(0, TestGit.TryRun(path, "cat-file", "-e", proposed).ExitCode);
+        TestGit.Run(path, "fsck", "--no-progress", "--strict");
+    }
+
+    [Fact]
+    public async Task Import_IsBrowsableWithoutItsCommitGraph_WhichFollowsAndIsRecordedInTheActivity()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("graph");
+        var upstream = daemon.CreateRepository(name);
+        upstream.Commit("main", "Add the guide", "docs/guide.md");
+        var code = upstream.Commit("main", "Add the program", "src/app.c");
+        upstream.Commit("main", "Rewrite the guide", "docs/guide.md");
+        upstream.Push();
+        var created = await api.CreateRepositoryAsync(name, daemon.Url(name), visibility: "public");
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var path = api.RepositoryPath(await api.WaitForSyncAsync(name));
+
+        // The graph is a follow-up job after the import is visible; the activity says when it is written.
+        var written = await api.WaitForCommitGraphAsync(name);
+        Assert.Equal("succeeded", written.GetProperty("outcome").GetString());
+        TestGit.Run(path, "commit-graph", "verify");
+        Assert.Single(await api.SyncRunsAsync(name));
+
+        // Right after the import's rename there is no graph yet: take it away again and read the pages as then.
+        Directory.Delete(Path.Combine(path, "objects", "info", "commit-graphs"), recursive: true);
+        using var browser = portal.CreateClient();
+        var docsHistory = await browser.GetStringAsync($"/{api.UserName}/{name}?tab=commits&path=docs");
+        Assert.Contains("Rewrite the guide", docsHistory);
+        Assert.Contains("Add the guide", docsHistory);
+        Assert.DoesNotContain("Add the program", docsHistory);
+        var docs = await browser.GetStringAsync($"/{api.UserName}/{name}?tab=files&path=docs");
+        Assert.Contains("guide.md", docs);
+        Assert.Contains("Rewrite the guide", docs);
+        var commit = await browser.GetStringAsync($"/{api.UserName}/{name}?tab=commits&commit={code}");
+        Assert.Contains("src/app.c", commit);
+        Assert.Contains("Add the program", await browser.GetStringAsync($"/{api.UserName}/{name}?tab=commits"));
+    }
+}
