@@ -33,7 +33,7 @@ public sealed class ExperimentsTableTests(BrowserFixture browser) : IClassFixtur
         var (page, mlflow, experimentId) = await SeededAsync("sweep-filter");
         using var _ = mlflow;
 
-        var filter = page.Locator("#runs-filter");
+        var filter = page.GetByLabel("Filter", new() { Exact = true });
         await filter.FillAsync("metrics.loss < 0.5 and params.lr = \"0.01\"");
         await filter.PressAsync("Enter");
         await Expect(page.Locator("#runs-table tbody tr")).ToHaveCountAsync(2);
@@ -73,6 +73,9 @@ public sealed class ExperimentsTableTests(BrowserFixture browser) : IClassFixtur
         await page.GetByLabel("Metric val_loss", new() { Exact = true }).CheckAsync();
         await Expect(header).ToHaveCountAsync(1);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("metrics=[^&]*val_loss"));
+        await BrowserFixture.ScreenshotAsync(page, "experiments-table-columns");
+        // The chooser opens over the table: closed again as a person closes it, with its own button.
+        await page.Locator("#columns-control summary").ClickAsync();
 
         await header.Locator("a").ClickAsync();
         await Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
@@ -111,7 +114,7 @@ public sealed class ExperimentsTableTests(BrowserFixture browser) : IClassFixtur
         await Expect(batch).ToHaveCountAsync(1);
         await Expect(batch).Not.ToHaveClassAsync("differs");
 
-        await page.Locator("#only-differences").CheckAsync();
+        await page.GetByLabel("Only differences").CheckAsync();
         await Expect(batch).ToHaveCountAsync(0);
         await Expect(lr).ToHaveCountAsync(1);
 
