@@ -36,6 +36,7 @@ public static class MlflowEndpoints
         .AddScoped<ExperimentService>()
         .AddScoped<RunService>()
         .AddScoped<RunSearchService>()
+        .AddScoped<RunColumnsService>()
         .AddScoped<RunIoService>()
         .AddScoped<LoggedModelService>()
         .AddScoped<RegisteredModelService>()

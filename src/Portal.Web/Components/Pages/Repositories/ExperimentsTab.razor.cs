@@ -5,8 +5,9 @@ using Portal.Core.Experiments;
 namespace Portal.Web.Components.Pages.Repositories;
 
 /// <summary>
-/// The Experiments tab: an experiment's runs as a sortable table (by the first params and metrics), one run in detail,
-/// or several side by side. What is shown lives in the query string, so every view has a link.
+/// The Experiments tab: an experiment's runs as a table (filtered with the API's filter language, chosen params and
+/// metrics as sortable columns, paged with the search's tokens), one run in detail, or several side by side. What is shown
+/// lives in the query string (<see cref="RunsTableQuery"/>), so every view has a link.
 /// </summary>
 public partial class ExperimentsTab
 {
@@ -16,9 +17,21 @@ public partial class ExperimentsTab
     private TrackingRun? run;
     private IReadOnlyList<TrackingRun>? compared;
     private Dictionary<(string RunId, string Key), IReadOnlyList<TrackingMetric>> histories = [];
-    private List<string> paramKeys = [];
-    private List<string> metricKeys = [];
+    private IReadOnlyList<string> paramKeys = [];
+    private IReadOnlyList<string> metricKeys = [];
+    private RunColumns columns = new([], [], 0);
+    private RunsTableQuery query = new() { Experiment = 0 };
+    private string? nextPage;
+    private string filterText = "";
+
+    /// <summary>Why the search was refused (the parser's message, as the API returns it); null when it ran.</summary>
+    private string? searchError;
     private readonly HashSet<string> chosen = [];
+
+    private const string FilterExample = "metrics.loss < 0.5 and params.lr = \"0.01\"";
+
+    /// <summary>The most runs compared side by side (the charts draw one line per run).</summary>
+    private const int MaxCompared = 10;
 
     [Parameter] public long RepositoryId { get; set; }
 
@@ -34,6 +47,22 @@ public partial class ExperimentsTab
 
     /// <summary>"models": the registry's models and versions instead of runs.</summary>
     [Parameter] public string? View { get; set; }
+
+    [SupplyParameterFromQuery(Name = "filter")] public string? Filter { get; set; }
+
+    [SupplyParameterFromQuery(Name = "params")] public string? ParamColumns { get; set; }
+
+    [SupplyParameterFromQuery(Name = "metrics")] public string? MetricColumns { get; set; }
+
+    /// <summary>The runs search's page token (the Commits tab reads the same key as a page number).</summary>
+    [SupplyParameterFromQuery(Name = "page")] public string? PageToken { get; set; }
+
+    [SupplyParameterFromQuery(Name = "prev")] public string? PreviousPages { get; set; }
+
+    [SupplyParameterFromQuery(Name = "size")] public string? PageSize { get; set; }
+
+    /// <summary>"only": the comparison hides the rows where every run has the same value.</summary>
+    [SupplyParameterFromQuery(Name = "diff")] public string? Diff { get; set; }
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
@@ -58,6 +87,9 @@ public partial class ExperimentsTab
             return;
         }
 
+        query = RunsTableQuery.From(selected.Id, Filter, ParamColumns, MetricColumns, Sort, PageToken, PreviousPages, PageSize);
+        filterText = query.Filter ?? "";
+
         if (!string.IsNullOrEmpty(Run))
         {
             run = (await Runs.GetAsync(RepositoryId, Run, default)).Value;
@@ -69,7 +101,7 @@ public partial class ExperimentsTab
         if (ids.Length >= 2)
         {
             var loaded = new List<TrackingRun>();
-            foreach (var id in ids.Take(10))
+            foreach (var id in ids.Take(MaxCompared))
             {
                 if ((await Runs.GetAsync(RepositoryId, id, default)).Value is { } found)
                 {
@@ -82,18 +114,22 @@ public partial class ExperimentsTab
             return;
         }
 
-        var order = string.IsNullOrEmpty(Sort) ? Array.Empty<string>() : [Sort];
-        var search = await ScopedServices.GetRequiredService<RunSearchService>().SearchAsync(RepositoryId, [selected.Id.ToString(CultureInfo.InvariantCulture)], null, null, 500, order, null, default);
+        columns = await ScopedServices.GetRequiredService<RunColumnsService>().ForExperimentAsync(RepositoryId, selected.Id, default);
+        paramKeys = query.ParamColumns(columns.ParamKeys);
+        metricKeys = query.MetricColumns(columns.MetricKeys);
+        var order = query.Sort is null ? Array.Empty<string>() : [query.Sort];
+        var search = await ScopedServices.GetRequiredService<RunSearchService>().SearchAsync(RepositoryId, [selected.Id.ToString(CultureInfo.InvariantCulture)], query.Filter, null, query.Size, order, query.Page, default);
+        // A refused filter shows no runs rather than all of them: the table must never look like an answer to it.
+        searchError = search.Succeeded ? null : search.Error!.Message;
         runs = search.Succeeded ? search.Value.Runs : [];
-        paramKeys = [.. runs.SelectMany(r => r.Params.Select(p => p.Key)).Distinct().Order(StringComparer.Ordinal).Take(8)];
-        metricKeys = [.. runs.SelectMany(r => r.LatestMetrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(8)];
+        nextPage = search.Succeeded ? search.Value.NextPageToken : null;
     }
 
-    private async Task LoadHistoriesAsync(IEnumerable<TrackingRun> loaded)
+    private async Task LoadHistoriesAsync(IReadOnlyList<TrackingRun> loaded)
     {
         foreach (var r in loaded)
         {
-            foreach (var key in r.LatestMetrics.Select(m => m.Key).Take(8))
+            foreach (var key in RunComparison.ChartedKeys(loaded).Where(k => r.LatestMetrics.Any(m => m.Key == k)))
             {
                 histories[(r.Id, key)] = (await Runs.MetricHistoryAsync(RepositoryId, r.Id, key, default)).Value ?? [];
             }
@@ -102,18 +138,27 @@ public partial class ExperimentsTab
 
     private string ModelsHref => $"{BaseHref}?tab=experiments&view=models";
 
-    /// <summary>Clicking a sorted column again reverses it.</summary>
-    private string RunsHref(string? sort = null)
-    {
-        var href = $"{BaseHref}?tab=experiments&experiment={selected!.Id}";
-        if (sort is null)
-        {
-            return href;
-        }
+    /// <summary>The runs table as it is now, or changed by <paramref name="change"/>.</summary>
+    private string RunsHref(Func<RunsTableQuery, RunsTableQuery>? change = null) => (change is null ? query : change(query)).Href(BaseHref);
 
-        var direction = Sort == $"{sort} ASC" ? "DESC" : "ASC";
-        return $"{href}&sort={Uri.EscapeDataString($"{sort} {direction}")}";
+    /// <summary>Clicking a sorted column again reverses it.</summary>
+    private string SortHref(string field) => RunsHref(q => q.SortedBy(field));
+
+    private string RunHref(string runId) => $"{RunsHref()}&run={Uri.EscapeDataString(runId)}";
+
+    private string CompareHref(IEnumerable<string> runIds, bool onlyDifferences) =>
+        $"{RunsHref()}&compare={Uri.EscapeDataString(string.Join(',', runIds))}{(onlyDifferences ? "&diff=only" : "")}";
+
+    private void ApplyFilter() => Navigation.NavigateTo(RunsHref(q => q.Filtered(filterText)));
+
+    private void ShowColumn(bool param, string key, bool on)
+    {
+        var shown = param ? paramKeys : metricKeys;
+        var keys = on ? shown.Append(key) : shown.Where(k => k != key);
+        Navigation.NavigateTo(RunsHref(q => param ? q.WithParams(keys) : q.WithMetrics(keys)));
     }
+
+    private void ShowOnlyDifferences(bool on) => Navigation.NavigateTo(CompareHref(compared!.Select(r => r.Id), on));
 
     private void Toggle(string runId, bool on)
     {
@@ -127,8 +172,7 @@ public partial class ExperimentsTab
         }
     }
 
-    private void CompareChosen() =>
-        Navigation.NavigateTo($"{BaseHref}?tab=experiments&experiment={selected!.Id}&compare={string.Join(',', chosen)}");
+    private void CompareChosen() => Navigation.NavigateTo(CompareHref(chosen, onlyDifferences: false));
 
     internal static string Duration(TrackingRun r) => r.EndTime is { } end
         ? TimeSpan.FromMilliseconds(end - r.StartTime) switch
@@ -140,4 +184,10 @@ public partial class ExperimentsTab
         : r.Status == "RUNNING" ? "running" : "";
 
     internal static string Format(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "";
+
+    /// <summary>The longest param value a cell shows in full; a longer one is cut (the cell's title has all of it).</summary>
+    internal const int MaxCellLength = 40;
+
+    internal static string Shorten(string? value) =>
+        value is null || value.Length <= MaxCellLength ? value ?? "" : string.Concat(value.AsSpan(0, MaxCellLength - 1), "…");
 }

@@ -50,8 +50,9 @@ public partial class RepositoryPage
     [SupplyParameterFromQuery]
     public string? Commit { get; set; }
 
+    /// <summary>Commits tab: a page number; the Experiments tab reads the same key as the runs search's page token.</summary>
     [SupplyParameterFromQuery]
-    public int? Page { get; set; }
+    public string? Page { get; set; }
 
     /// <summary>Files tab: "blame" shows who last changed each line of the file.</summary>
     [SupplyParameterFromQuery]
