@@ -36,6 +36,9 @@ internal sealed class TrackingRunConfiguration : IEntityTypeConfiguration<Tracki
         builder.Property(r => r.LifecycleStage).HasMaxLength(16);
         builder.HasIndex(r => new { r.ExperimentId, r.StartTime });
         builder.HasIndex(r => r.RepositoryId);
+
+        // runs/search's default page: newest first, then by id (migration 20261126000100_RunSearchIndex).
+        builder.HasIndex(r => new { r.RepositoryId, r.ExperimentId, r.LifecycleStage, r.StartTime, r.Id }).IsDescending(false, false, false, true, false);
         builder.HasOne<TrackingExperiment>().WithMany().HasForeignKey(r => r.ExperimentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Params).WithOne().HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Tags).WithOne().HasForeignKey(t => t.RunId).OnDelete(DeleteBehavior.Cascade);

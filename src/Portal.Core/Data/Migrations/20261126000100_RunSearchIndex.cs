@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Portal.Core.Data.Migrations;
+
+/// <summary>
+/// runs/search pages in SQL. Its usual query (one experiment's active runs, newest first, then by id) walks this index in
+/// order and stops after a page: no sort of the experiment's runs, however many there are. Filters on params, tags and
+/// metrics are EXISTS probes on those tables' primary keys (RunId, Key), which exist already.
+/// </summary>
+[DbContext(typeof(PortalDbContext))]
+[Migration("20261126000100_RunSearchIndex")]
+public sealed class RunSearchIndex : Migration
+{
+    internal const string Name = "IX_TrackingRuns_RepositoryId_ExperimentId_LifecycleStage_StartTime_Id";
+
+    protected override void Up(MigrationBuilder migrationBuilder) =>
+        migrationBuilder.CreateIndex(
+            name: Name,
+            table: "TrackingRuns",
+            columns: ["RepositoryId", "ExperimentId", "LifecycleStage", "StartTime", "Id"],
+            descending: [false, false, false, true, false]);
+
+    protected override void Down(MigrationBuilder migrationBuilder) =>
+        migrationBuilder.DropIndex(name: Name, table: "TrackingRuns");
+}
