@@ -65,7 +65,8 @@ public sealed class ExperimentService(PortalDbContext db, TimeProvider clock)
         return experiment is null ? PortalError.NotFound($"Could not find experiment with name '{name}'") : experiment;
     }
 
-    public async Task<Outcome<(IReadOnlyList<TrackingExperiment> Experiments, string? NextPageToken)>> SearchAsync(long repositoryId, string? viewType, int maxResults, string? pageToken, CancellationToken cancellationToken)
+    /// <summary>experiments/search: filter, order and page in the database (<see cref="ExperimentSearchQuery"/>).</summary>
+    public async Task<Outcome<(IReadOnlyList<TrackingExperiment> Experiments, string? NextPageToken)>> SearchAsync(long repositoryId, string? filter, string? viewType, int maxResults, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
         var query = db.TrackingExperiments.Include(e => e.Tags).AsSplitQuery().AsNoTracking().Where(e => e.RepositoryId == repositoryId);
         query = (viewType ?? "ACTIVE_ONLY").ToUpperInvariant() switch
@@ -74,7 +75,11 @@ public sealed class ExperimentService(PortalDbContext db, TimeProvider clock)
             "ALL" => query,
             _ => query.Where(e => e.LifecycleStage == "active"),
         };
-        return await query.OrderByDescending(e => e.CreationTime).ThenByDescending(e => e.Id).PageAsync(pageToken, TrackingQueries.PageSize(maxResults), cancellationToken);
+        var filtered = ExperimentSearchQuery.Filter(query, db, filter);
+        Outcome<IOrderedQueryable<TrackingExperiment>> ordered = filtered.Succeeded ? ExperimentSearchQuery.Order(filtered.Value!, orderBy) : filtered.Error!;
+        return ordered.Succeeded
+            ? await ordered.Value!.PageAsync(pageToken, TrackingQueries.PageSize(maxResults), cancellationToken)
+            : ordered.Error!;
     }
 
     /// <summary>The active experiments, by name, for the project page's picker.</summary>
