@@ -31,22 +31,28 @@ public sealed class RunSearchService(PortalDbContext db)
             "ALL" => query,
             _ => query.Where(r => r.LifecycleStage == "active"),
         };
-        var ordered = RunSearchSql.Order(parsed.Value!.Apply(query, db), db, orderBy);
-        if (!ordered.Succeeded)
-        {
-            return ordered.Error!;
-        }
-
-        // The database filters, sorts and pages and answers only the page's ids; then only those runs are loaded with their data.
-        var found = await ordered.Value!.Select(r => r.Id).PageAsync(pageToken, TrackingQueries.PageSize(maxResults), cancellationToken);
+        var filtered = parsed.Value!.Apply(query, db);
+        var found = RunSearchSql.SingleMetric(orderBy) is { } metric
+            ? await RunSearchSql.PageByMetricAsync(filtered, db, metric.Key, metric.Descending, pageToken, TrackingQueries.PageSize(maxResults), cancellationToken)
+            : await PageAsync(filtered, orderBy, pageToken, maxResults, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Error!;
         }
 
+        // Only the page's runs are loaded with their data.
         var (pageIds, next) = found.Value;
         var loaded = await db.RunsWithData().AsNoTracking().Where(r => pageIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
         IReadOnlyList<TrackingRun> page = [.. pageIds.Where(loaded.ContainsKey).Select(id => loaded[id])];
         return (page, next);
+    }
+
+    /// <summary>The database filters, sorts and pages and answers only the page's ids.</summary>
+    private async Task<Outcome<(IReadOnlyList<string> Items, string? NextPageToken)>> PageAsync(IQueryable<TrackingRun> runs, IReadOnlyList<string> orderBy, string? pageToken, int maxResults, CancellationToken cancellationToken)
+    {
+        var ordered = RunSearchSql.Order(runs, db, orderBy);
+        return ordered.Succeeded
+            ? await ordered.Value!.Select(r => r.Id).PageAsync(pageToken, TrackingQueries.PageSize(maxResults), cancellationToken)
+            : ordered.Error!;
     }
 }

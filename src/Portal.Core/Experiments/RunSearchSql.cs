@@ -97,6 +97,59 @@ internal static class RunSearchSql
         return Outcome<IOrderedQueryable<TrackingRun>>.Success(runs.Then(ordered, r => r.Id, descending: false));
     }
 
+    /// <summary>
+    /// The one metric of an order_by that names only a metric (the common "best runs first"), for which
+    /// <see cref="PageByMetricAsync"/> walks the metric's (Key, Value) index instead of sorting every run.
+    /// </summary>
+    public static (string Key, bool Descending)? SingleMetric(IReadOnlyList<string> orderBy)
+    {
+        var clauses = orderBy.Where(o => !string.IsNullOrWhiteSpace(o)).ToList();
+        return clauses.Count == 1 && ParseOrder(clauses[0]) is { Succeeded: true, Value: { Entity: FilterEntity.Metric } metric }
+            ? (metric.Key, metric.Descending)
+            : null;
+    }
+
+    /// <summary>
+    /// One page of run ids ordered by one metric, in MLflow's order (see <see cref="Order"/>) read as three runs of
+    /// rows, each from an index in order: runs with a number (the metric's (Key, Value) index, tie-broken by start_time
+    /// DESC and id), then runs whose value is NaN, then runs lacking the metric. A segment is counted only when the page
+    /// starts beyond it.
+    /// </summary>
+    public static async Task<Outcome<(IReadOnlyList<string> Items, string? NextPageToken)>> PageByMetricAsync(IQueryable<TrackingRun> runs, PortalDbContext db, string key, bool descending, string? pageToken, int size, CancellationToken cancellationToken)
+    {
+        var offset = TrackingQueries.PageOffset(pageToken);
+        if (!offset.Succeeded)
+        {
+            return offset.Error!;
+        }
+
+        var metric = db.TrackingLatestMetrics.Where(m => m.Key == key);
+        var numbers = metric.Where(m => m.StoredValue != null && runs.Any(r => r.Id == m.RunId));
+        var byValue = descending ? numbers.OrderByDescending(m => m.StoredValue) : numbers.OrderBy(m => m.StoredValue);
+        IQueryable<string>[] segments =
+        [
+            byValue.ThenByDescending(m => db.TrackingRuns.Where(r => r.Id == m.RunId).Select(r => r.StartTime).FirstOrDefault()).ThenBy(m => m.RunId).Select(m => m.RunId),
+            runs.Where(r => metric.Any(m => m.RunId == r.Id && m.StoredValue == null)).OrderByDescending(r => r.StartTime).ThenBy(r => r.Id).Select(r => r.Id),
+            runs.Where(r => !metric.Any(m => m.RunId == r.Id)).OrderByDescending(r => r.StartTime).ThenBy(r => r.Id).Select(r => r.Id),
+        ];
+        var ids = new List<string>();
+        var skip = offset.Value;
+        foreach (var segment in segments)
+        {
+            var read = await segment.Skip(skip).Take(size + 1 - ids.Count).ToListAsync(cancellationToken);
+            ids.AddRange(read);
+            if (ids.Count > size)
+            {
+                break;
+            }
+
+            // The page began in this segment (the next one is read from its start) or lies wholly beyond it.
+            skip = read.Count > 0 ? 0 : skip - await segment.CountAsync(cancellationToken);
+        }
+
+        return TrackingQueries.Page(ids, offset.Value, size);
+    }
+
     /// <summary>"metrics.loss", "params.`my key` DESC", "attributes.start_time ASC".</summary>
     private static Outcome<(FilterEntity Entity, string Key, bool Descending)> ParseOrder(string clause)
     {

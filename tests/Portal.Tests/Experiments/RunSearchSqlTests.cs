@@ -200,6 +200,21 @@ public sealed class RunSearchSqlTests : IDisposable
         Assert.Equal([.. numbers, "run-3", "run-4", "run-5"], byParam);
     }
 
+    [Theory]
+    [InlineData("ASC")]
+    [InlineData("DESC")]
+    public async Task OrderByOneMetric_ReadFromItsIndex_IsTheGeneralOrder(string direction)
+    {
+        await SeedAsync(TrickyRuns());
+
+        // A second key every run lacks changes nothing in MLflow's order, but takes the general (sorting) path.
+        var indexed = await SearchAsync(null, orderBy: [$"metrics.loss {direction}"]);
+        var general = await SearchAsync(null, orderBy: [$"metrics.loss {direction}", "params.none"]);
+
+        Assert.Equal(general.Value.Runs.Select(r => r.Id), indexed.Value.Runs.Select(r => r.Id));
+        Assert.Equal(40, indexed.Value.Runs.Count);
+    }
+
     [Fact]
     public async Task Paging_VisitsEveryRunExactlyOnce_WithTiesInTheOrderKey()
     {
@@ -295,6 +310,29 @@ public sealed class RunSearchSqlTests : IDisposable
 
         Assert.Contains("INDEX IX_TrackingRuns_RepositoryId_ExperimentId_LifecycleStage_StartTime_Id", plan);
         Assert.DoesNotContain("TEMP B-TREE", plan);
+        Assert.DoesNotContain("SCAN TrackingLatestMetrics", plan);
+        Assert.DoesNotContain("SCAN TrackingParams", plan);
+        Assert.DoesNotContain("SCAN TrackingRunTags", plan);
+    }
+
+    [Fact]
+    public async Task ThePageOrderedByAMetric_WalksTheMetricIndex()
+    {
+        var runs = Enumerable.Range(0, 50).Select(i => NewRun(i, i)).ToList();
+        foreach (var run in runs)
+        {
+            run.LatestMetrics.Add(new TrackingLatestMetric { RunId = run.Id, Key = "loss", Value = run.StartTime / 50.0 });
+            run.Params.Add(new TrackingParam { RunId = run.Id, Key = "lr", Value = "1" });
+        }
+
+        await SeedAsync(runs);
+
+        var found = await SearchAsync("params.lr = '1'", maxResults: 10, orderBy: ["metrics.loss DESC"]);
+        var plan = Captured.Plan(connection);
+
+        Assert.Equal(Enumerable.Range(40, 10).Reverse().Select(i => $"run-{i}"), found.Value.Runs.Select(r => r.RunName));
+        Assert.Contains("INDEX IX_TrackingLatestMetrics_Key_Value", plan);
+        Assert.DoesNotContain("USE TEMP B-TREE FOR ORDER BY", plan);
         Assert.DoesNotContain("SCAN TrackingLatestMetrics", plan);
         Assert.DoesNotContain("SCAN TrackingParams", plan);
         Assert.DoesNotContain("SCAN TrackingRunTags", plan);

@@ -84,6 +84,9 @@ internal sealed class TrackingLatestMetricConfiguration : IEntityTypeConfigurati
         builder.Property(m => m.Key).HasMaxLength(250);
         builder.Ignore(m => m.Value);
         builder.Property(m => m.StoredValue).HasColumnName("Value");
+
+        // runs/search ordered by one metric walks this in order (migration 20261126000100_RunSearchIndex).
+        builder.HasIndex(m => new { m.Key, m.StoredValue });
     }
 }
 
