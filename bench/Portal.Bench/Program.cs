@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Bench;
 
-// bench/run [--quick] [--large] [--runs N] [--mirrors N] [--push-only] [--scale-only] [--dvc-only]
+// bench/run [--quick] [--large] [--runs N] [--mirrors N] [--push-only] [--scale-only] [--dvc-only] [--mlflow-only]
 var arguments = args.ToList();
 var quick = arguments.Contains("--quick");
 // --scale-only: only figure 5 (scheduler and no-op sync throughput), written to its own file, for tuning the job engine.
@@ -40,6 +40,13 @@ if (!File.Exists(appHost))
 if (arguments.Contains("--dvc-only"))
 {
     await DvcExistence.RunAloneAsync(appHost, root);
+    return 0;
+}
+
+// --mlflow-only: only figure 10 (MLflow runs/search over 100,000 runs), written to bench/results/mlflow.md.
+if (arguments.Contains("--mlflow-only"))
+{
+    await MlflowSearch.RunAloneAsync(appHost, root);
     return 0;
 }
 

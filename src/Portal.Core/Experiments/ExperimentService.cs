@@ -65,19 +65,21 @@ public sealed class ExperimentService(PortalDbContext db, TimeProvider clock)
         return experiment is null ? PortalError.NotFound($"Could not find experiment with name '{name}'") : experiment;
     }
 
-    public async Task<(IReadOnlyList<TrackingExperiment> Experiments, string? NextPageToken)> SearchAsync(long repositoryId, string? viewType, int maxResults, string? pageToken, CancellationToken cancellationToken)
+    /// <summary>experiments/search: filter, order and page in the database (<see cref="ExperimentSearchQuery"/>).</summary>
+    public async Task<Outcome<(IReadOnlyList<TrackingExperiment> Experiments, string? NextPageToken)>> SearchAsync(long repositoryId, string? filter, string? viewType, int maxResults, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
-        var offset = TrackingQueries.PageOffset(pageToken);
-        var query = db.TrackingExperiments.Include(e => e.Tags).AsNoTracking().Where(e => e.RepositoryId == repositoryId);
+        var query = db.TrackingExperiments.Include(e => e.Tags).AsSplitQuery().AsNoTracking().Where(e => e.RepositoryId == repositoryId);
         query = (viewType ?? "ACTIVE_ONLY").ToUpperInvariant() switch
         {
             "DELETED_ONLY" => query.Where(e => e.LifecycleStage == "deleted"),
             "ALL" => query,
             _ => query.Where(e => e.LifecycleStage == "active"),
         };
-        var size = TrackingQueries.PageSize(maxResults);
-        var page = await query.OrderByDescending(e => e.CreationTime).ThenByDescending(e => e.Id).Skip(offset).Take(size + 1).ToListAsync(cancellationToken);
-        return TrackingQueries.Page(page, offset, size);
+        var filtered = ExperimentSearchQuery.Filter(query, db, filter);
+        Outcome<IOrderedQueryable<TrackingExperiment>> ordered = filtered.Succeeded ? ExperimentSearchQuery.Order(filtered.Value!, orderBy) : filtered.Error!;
+        return ordered.Succeeded
+            ? await ordered.Value!.PageAsync(pageToken, TrackingQueries.PageSize(maxResults), cancellationToken)
+            : ordered.Error!;
     }
 
     /// <summary>The active experiments, by name, for the project page's picker.</summary>

@@ -99,7 +99,8 @@ public sealed class LikePattern
         return (current[tokens / 64] & (1UL << (tokens % 64))) != 0;
     }
 
-    private char Fold(char c) => ignoreCase ? char.ToUpperInvariant(c) : c;
+    // ASCII letters only, as SQLite's LIKE (which runs ILIKE in the database) and so MLflow on SQLite: 'é' ILIKE 'É' is false.
+    private char Fold(char c) => ignoreCase && char.IsAsciiLetterLower(c) ? (char)(c - ('a' - 'A')) : c;
 
     private static void Set(ulong[] bits, int index) => bits[index / 64] |= 1UL << (index % 64);
 }

@@ -240,8 +240,13 @@ public sealed class LoggedModelService(PortalDbContext db, TimeProvider clock)
         }
 
         ordered = query.Then(query.Then(ordered, m => m.CreationTimestamp, descending: true), m => m.Id, descending: false);
-        var offset = TrackingQueries.PageOffset(pageToken);
-        var (page, next) = TrackingQueries.Page(await ordered.Skip(offset).Take(size.Value + 1).ToListAsync(cancellationToken), offset, size.Value);
+        var found = await ordered.PageAsync(pageToken, size.Value, cancellationToken);
+        if (!found.Succeeded)
+        {
+            return found.Error!;
+        }
+
+        var (page, next) = found.Value;
         var registrations = await RegistrationsAsync([.. page.Select(m => m.Id)], cancellationToken);
         IReadOnlyList<LoggedModelView> views = [.. page.Select(m => new LoggedModelView(m, [.. registrations[m.Id]]))];
         return Outcome<(IReadOnlyList<LoggedModelView>, string?)>.Success((views, next));

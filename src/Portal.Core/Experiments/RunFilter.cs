@@ -1,5 +1,6 @@
-using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
+using Portal.Core.Data;
 
 namespace Portal.Core.Experiments;
 
@@ -8,8 +9,9 @@ namespace Portal.Core.Experiments;
 /// "(metrics|params|tags|attributes).KEY OP VALUE". Metrics and the time attributes compare numbers; params, tags
 /// and the other attributes compare strings (=, !=, LIKE, ILIKE, IN, NOT IN). Keys may be quoted with backticks or
 /// double quotes. The filter comes from anyone who can read the repository, so it is bounded
-/// (<see cref="MaxLengthBytes"/>), parsed in one pass by <see cref="RunFilterParser"/> and matched in linear time
-/// (<see cref="LikePattern"/>): no regular expression ever sees it.
+/// (<see cref="MaxLengthBytes"/>), parsed in one pass by <see cref="RunFilterParser"/> and run as SQL (LIKE as GLOB,
+/// ILIKE as SQLite's LIKE, both without backtracking blow-up); <see cref="Matches"/> is the same test in memory, in
+/// linear time (<see cref="LikePattern"/>). No regular expression ever sees a filter.
 /// </summary>
 public sealed class RunFilter
 {
@@ -41,6 +43,18 @@ public sealed class RunFilter
         return new RunFilterParser(filter).Parse();
     }
 
+    /// <summary>The filter as SQL conditions on <paramref name="runs"/>: EXISTS subqueries on params, tags and latest metrics, attributes on their columns.</summary>
+    internal IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db)
+    {
+        foreach (var clause in clauses)
+        {
+            runs = clause.Apply(runs, db);
+        }
+
+        return runs;
+    }
+
+    /// <summary>The same test in memory: the reference the SQL translation is tested against.</summary>
     public bool Matches(TrackingRun run)
     {
         foreach (var clause in clauses)
@@ -77,15 +91,45 @@ internal enum FilterOperator
     NotIn,
 }
 
-/// <summary>One "entity.key OP value" clause, with its value already parsed (a number, a string, a list or a LIKE pattern).</summary>
+/// <summary>
+/// One "entity.key OP value" clause, with its value already parsed (a number, a string, a list or a LIKE pattern).
+/// <see cref="Matches"/> tests a run in memory; <see cref="Apply"/> is the same test as SQL (see <see cref="RunSearchSql"/>),
+/// so the database filters and no search loads the runs it does not return.
+/// </summary>
 internal abstract class RunFilterClause
 {
     public abstract bool Matches(TrackingRun run);
+
+    public abstract IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db);
 }
 
-/// <summary>A metric or a time attribute compared with a number.</summary>
-internal sealed class NumberClause(Func<TrackingRun, double?> select, FilterOperator op, double value) : RunFilterClause
+/// <summary>A metric or a time attribute compared with a number. A NaN metric sorts below every number, as <see cref="double.CompareTo(double)"/> has it.</summary>
+internal sealed class NumberClause : RunFilterClause
 {
+    private readonly string key;
+    private readonly Expression<Func<TrackingRun, long?>>? attribute;
+    private readonly Func<TrackingRun, double?> select;
+    private readonly FilterOperator op;
+    private readonly double value;
+
+    /// <summary>A metric's latest value (<paramref name="attribute"/> null) or a time attribute, compared with <paramref name="value"/>.</summary>
+    public NumberClause(string key, Expression<Func<TrackingRun, long?>>? attribute, FilterOperator op, double value)
+    {
+        this.key = key;
+        this.attribute = attribute;
+        this.op = op;
+        this.value = value;
+        if (attribute is null)
+        {
+            select = r => r.LatestMetrics.FirstOrDefault(m => m.Key == key)?.Value;
+        }
+        else
+        {
+            var compiled = attribute.Compile(preferInterpretation: true);
+            select = r => compiled(r);
+        }
+    }
+
     public override bool Matches(TrackingRun run)
     {
         if (select(run) is not { } actual)
@@ -104,12 +148,50 @@ internal sealed class NumberClause(Func<TrackingRun, double?> select, FilterOper
             _ => comparison >= 0,
         };
     }
+
+    public override IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db)
+    {
+        if (attribute is not null)
+        {
+            return runs.Where(RunSearchSql.On(RunSearchSql.AsDouble(attribute), RunSearchSql.NumberTest(op, value, nullIsNaN: false)));
+        }
+
+        var name = key;
+        var matching = db.TrackingLatestMetrics.Where(m => m.Key == name).Where(RunSearchSql.On<TrackingLatestMetric, double?>(m => m.StoredValue, RunSearchSql.NumberTest(op, value, nullIsNaN: true)));
+        return runs.Where(r => matching.Any(m => m.RunId == r.Id));
+    }
 }
 
 /// <summary>A param, tag or string attribute compared with a string, a list of strings or a LIKE pattern.</summary>
-internal sealed class StringClause(Func<TrackingRun, string?> select, FilterOperator op, IReadOnlyList<string> values) : RunFilterClause
+internal sealed class StringClause : RunFilterClause
 {
-    private readonly LikePattern? pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+    private readonly FilterEntity entity;
+    private readonly string key;
+    private readonly Expression<Func<TrackingRun, string>>? attribute;
+    private readonly Func<TrackingRun, string?> select;
+    private readonly FilterOperator op;
+    private readonly IReadOnlyList<string> values;
+    private readonly LikePattern? pattern;
+
+    /// <summary>A param or tag (by <paramref name="key"/>) or, for <see cref="FilterEntity.Attribute"/>, the <paramref name="attribute"/> column.</summary>
+    public StringClause(FilterEntity entity, string key, Expression<Func<TrackingRun, string>>? attribute, FilterOperator op, IReadOnlyList<string> values)
+    {
+        this.entity = entity;
+        this.key = key;
+        this.attribute = attribute;
+        this.op = op;
+        this.values = values;
+        pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+        if (attribute is not null)
+        {
+            var compiled = attribute.Compile(preferInterpretation: true);
+            select = r => compiled(r);
+        }
+        else
+        {
+            select = entity == FilterEntity.Param ? r => r.Params.FirstOrDefault(p => p.Key == key)?.Value : r => r.Tags.FirstOrDefault(t => t.Key == key)?.Value;
+        }
+    }
 
     public override bool Matches(TrackingRun run)
     {
@@ -128,17 +210,32 @@ internal sealed class StringClause(Func<TrackingRun, string?> select, FilterOper
         };
     }
 
-    public static string? Param(TrackingRun run, string key) => run.Params.FirstOrDefault(p => p.Key == key)?.Value;
+    public override IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db)
+    {
+        var test = RunSearchSql.StringTest(op, values);
+        if (attribute is not null)
+        {
+            return runs.Where(RunSearchSql.On(attribute, test));
+        }
 
-    public static string? Tag(TrackingRun run, string key) => run.Tags.FirstOrDefault(t => t.Key == key)?.Value;
+        var name = key;
+        if (entity == FilterEntity.Param)
+        {
+            var matchingParams = db.TrackingParams.Where(p => p.Key == name).Where(RunSearchSql.On<TrackingParam, string>(p => p.Value, test));
+            return runs.Where(r => matchingParams.Any(p => p.RunId == r.Id));
+        }
+
+        var matchingTags = db.TrackingRunTags.Where(t => t.Key == name).Where(RunSearchSql.On<TrackingRunTag, string>(t => t.Value, test));
+        return runs.Where(r => matchingTags.Any(t => t.RunId == r.Id));
+    }
 }
 
-/// <summary>The attributes a filter may name, as MLflow spells them.</summary>
+/// <summary>The attributes a filter or an order_by may name, as MLflow spells them, and the columns they are.</summary>
 internal static class RunAttributes
 {
     public const string Names = "run_id, run_name, status, user_id, artifact_uri, lifecycle_stage, start_time, end_time";
 
-    public static Func<TrackingRun, string?>? Text(string key) => key.ToLowerInvariant() switch
+    public static Expression<Func<TrackingRun, string>>? Text(string key) => key.ToLowerInvariant() switch
     {
         "run_id" or "run_uuid" => r => r.Id,
         "run_name" or "runname" or "run name" => r => r.RunName,
@@ -149,12 +246,19 @@ internal static class RunAttributes
         _ => null,
     };
 
-    public static Func<TrackingRun, double?>? Number(string key) => key.ToLowerInvariant() switch
+    public static Expression<Func<TrackingRun, long?>>? Number(string key) => key.ToLowerInvariant() switch
     {
         "start_time" or "created" => r => r.StartTime,
         "end_time" => r => r.EndTime,
         _ => null,
     };
 
-    public static double ParseNumber(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+    /// <summary>One name per attribute (aliases folded), to spot an order_by that names a field twice.</summary>
+    public static string Canonical(string key) => key.ToLowerInvariant() switch
+    {
+        "run_uuid" => "run_id",
+        "runname" or "run name" => "run_name",
+        "created" => "start_time",
+        var other => other,
+    };
 }

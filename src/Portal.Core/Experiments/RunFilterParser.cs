@@ -135,21 +135,19 @@ internal sealed class RunFilterParser(string text)
         switch (entity)
         {
             case FilterEntity.Metric:
-                return new NumberClause(r => r.LatestMetrics.FirstOrDefault(m => m.Key == key)?.Value, NumberOperator(op, name), Number(values[0], name));
-            case FilterEntity.Param:
-                return new StringClause(r => StringClause.Param(r, key), StringOperator(op, name), Strings(values, name));
-            case FilterEntity.Tag:
-                return new StringClause(r => StringClause.Tag(r, key), StringOperator(op, name), Strings(values, name));
+                return new NumberClause(key, null, NumberOperator(op, name), Number(values[0], name));
+            case FilterEntity.Param or FilterEntity.Tag:
+                return new StringClause(entity, key, null, StringOperator(op, name), Strings(values, name));
         }
 
         if (RunAttributes.Number(key) is { } number)
         {
-            return new NumberClause(number, NumberOperator(op, name), Number(values[0], name));
+            return new NumberClause(key, number, NumberOperator(op, name), Number(values[0], name));
         }
 
         if (RunAttributes.Text(key) is { } attribute)
         {
-            return new StringClause(attribute, StringOperator(op, name), Strings(values, name));
+            return new StringClause(entity, key, attribute, StringOperator(op, name), Strings(values, name));
         }
 
         throw new FilterSyntaxException($"Unknown attribute '{Snippet(key)}': filter on one of the attributes {RunAttributes.Names}.");

@@ -5,7 +5,8 @@ namespace Portal.Core.Experiments;
 
 /// <summary>
 /// MLflow's runs/search for one repository: the runs of some experiments that match a filter
-/// (<see cref="RunFilter"/>), ordered by metrics, params, tags or attributes, one page at a time.
+/// (<see cref="RunFilter"/>), ordered by metrics, params, tags or attributes, one page at a time. Filtering, ordering
+/// and paging happen in SQL (<see cref="RunSearchSql"/>): memory holds one page of runs, however many the experiments have.
 /// </summary>
 public sealed class RunSearchService(PortalDbContext db)
 {
@@ -18,60 +19,40 @@ public sealed class RunSearchService(PortalDbContext db)
         }
 
         var ids = experimentIds.Select(e => long.TryParse(e, out var id) ? id : -1).ToList();
-        var query = db.RunsWithData().AsNoTracking().Where(r => r.RepositoryId == repositoryId && ids.Contains(r.ExperimentId));
+        var first = ids.FirstOrDefault();
+
+        // One experiment (the common case) as an equality, so SQLite walks the run index in order instead of sorting.
+        var query = ids.Count == 1
+            ? db.TrackingRuns.AsNoTracking().Where(r => r.RepositoryId == repositoryId && r.ExperimentId == first)
+            : db.TrackingRuns.AsNoTracking().Where(r => r.RepositoryId == repositoryId && ids.Contains(r.ExperimentId));
         query = (viewType ?? "ACTIVE_ONLY").ToUpperInvariant() switch
         {
             "DELETED_ONLY" => query.Where(r => r.LifecycleStage == "deleted"),
             "ALL" => query,
             _ => query.Where(r => r.LifecycleStage == "active"),
         };
-        var runs = (await query.ToListAsync(cancellationToken)).Where(parsed.Value!.Matches);
-        var ordered = Order(runs, orderBy);
-        if (!ordered.Succeeded)
+        var filtered = parsed.Value!.Apply(query, db);
+        var found = RunSearchSql.SingleMetric(orderBy) is { } metric
+            ? await RunSearchSql.PageByMetricAsync(filtered, db, metric.Key, metric.Descending, pageToken, TrackingQueries.PageSize(maxResults), cancellationToken)
+            : await PageAsync(filtered, orderBy, pageToken, maxResults, cancellationToken);
+        if (!found.Succeeded)
         {
-            return ordered.Error!;
+            return found.Error!;
         }
 
-        var offset = TrackingQueries.PageOffset(pageToken);
-        var size = TrackingQueries.PageSize(maxResults);
-        return TrackingQueries.Page(ordered.Value!.Skip(offset).Take(size + 1).ToList(), offset, size);
+        // Only the page's runs are loaded with their data.
+        var (pageIds, next) = found.Value;
+        var loaded = await db.RunsWithData().AsNoTracking().Where(r => pageIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        IReadOnlyList<TrackingRun> page = [.. pageIds.Where(loaded.ContainsKey).Select(id => loaded[id])];
+        return (page, next);
     }
 
-    private static Outcome<IEnumerable<TrackingRun>> Order(IEnumerable<TrackingRun> runs, IReadOnlyList<string> orderBy)
+    /// <summary>The database filters, sorts and pages and answers only the page's ids.</summary>
+    private async Task<Outcome<(IReadOnlyList<string> Items, string? NextPageToken)>> PageAsync(IQueryable<TrackingRun> runs, IReadOnlyList<string> orderBy, string? pageToken, int maxResults, CancellationToken cancellationToken)
     {
-        IOrderedEnumerable<TrackingRun>? ordered = null;
-        foreach (var clause in orderBy.Where(o => !string.IsNullOrWhiteSpace(o)))
-        {
-            var parts = clause.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var descending = parts.Length > 1 && parts[^1].Equals("DESC", StringComparison.OrdinalIgnoreCase);
-            var field = parts[0];
-            var dot = field.IndexOf('.');
-            if (dot < 0)
-            {
-                return PortalError.Invalid($"Invalid order_by clause '{clause}': expected e.g. metrics.loss ASC or attributes.start_time DESC.");
-            }
-
-            var (entity, key) = (field[..dot].ToLowerInvariant(), field[(dot + 1)..].Trim('`', '"'));
-            Func<TrackingRun, IComparable?> selector = entity switch
-            {
-                "metrics" or "metric" => r => r.LatestMetrics.FirstOrDefault(m => m.Key == key)?.Value,
-                "params" or "param" => r => r.Params.FirstOrDefault(p => p.Key == key)?.Value,
-                "tags" or "tag" => r => r.Tags.FirstOrDefault(t => t.Key == key)?.Value,
-                _ => key switch
-                {
-                    "start_time" => r => r.StartTime,
-                    "end_time" => r => r.EndTime,
-                    "status" => r => r.Status,
-                    "run_name" => r => r.RunName,
-                    _ => r => r.Id,
-                },
-            };
-            ordered = ordered is null
-                ? descending ? runs.OrderByDescending(selector) : runs.OrderBy(selector)
-                : descending ? ordered.ThenByDescending(selector) : ordered.ThenBy(selector);
-        }
-
-        var result = ordered is null ? runs.OrderByDescending(r => r.StartTime) : ordered.ThenByDescending(r => r.StartTime);
-        return Outcome<IEnumerable<TrackingRun>>.Success(result.ThenBy(r => r.Id));
+        var ordered = RunSearchSql.Order(runs, db, orderBy);
+        return ordered.Succeeded
+            ? await ordered.Value!.Select(r => r.Id).PageAsync(pageToken, TrackingQueries.PageSize(maxResults), cancellationToken)
+            : ordered.Error!;
     }
 }

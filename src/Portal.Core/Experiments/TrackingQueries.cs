@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 
@@ -42,25 +43,63 @@ internal static class TrackingQueries
     /// <summary>MLflow's max_results: 1000 when unset, never more than 50,000.</summary>
     public static int PageSize(int maxResults) => Math.Clamp(maxResults <= 0 ? 1000 : maxResults, 1, 50_000);
 
-    /// <summary>Page tokens are opaque to clients; a malformed one starts from the beginning rather than failing.</summary>
-    public static int PageOffset(string? token)
+    /// <summary>
+    /// The offset a page token stands for. Tokens are MLflow's (SearchUtils.create_page_token): base64 of {"offset": N};
+    /// a token that is not one is refused as MLflow refuses it (INVALID_PARAMETER_VALUE), rather than silently restarting
+    /// the search. A forged offset only skips rows: the token reaches SQL as a bound number, nothing else.
+    /// </summary>
+    public static Outcome<int> PageOffset(string? token)
     {
         if (string.IsNullOrEmpty(token))
         {
             return 0;
         }
 
+        byte[] decoded;
         try
         {
-            return int.TryParse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), out var offset) && offset >= 0 ? offset : 0;
+            decoded = Convert.FromBase64String(token);
         }
         catch (FormatException)
         {
-            return 0;
+            return PortalError.Invalid("Invalid page token, could not base64-decode. Pass back the next_page_token of the previous page unchanged.");
         }
+
+        try
+        {
+            using var json = JsonDocument.Parse(decoded);
+            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("offset", out var offset) &&
+                (offset.ValueKind == JsonValueKind.Number ? offset.TryGetInt32(out var number) : int.TryParse(offset.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out number)) &&
+                number >= 0)
+            {
+                return number;
+            }
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // Not JSON, or "offset" neither a number nor a string: refused below.
+        }
+
+        return PortalError.Invalid("Invalid page token: it is not one Portal gave out. Pass back the next_page_token of the previous page unchanged.");
+    }
+
+    /// <summary>
+    /// The page <paramref name="pageToken"/> points at in an ordered query, read in SQL (OFFSET/LIMIT: one more row than
+    /// the page, to know whether another follows), with the next page's token; a bad token is refused.
+    /// </summary>
+    public static async Task<Outcome<(IReadOnlyList<T> Items, string? NextPageToken)>> PageAsync<T>(this IQueryable<T> ordered, string? pageToken, int size, CancellationToken cancellationToken)
+    {
+        var offset = PageOffset(pageToken);
+        return offset.Succeeded
+            ? Page(await ordered.Skip(offset.Value).Take(size + 1).ToListAsync(cancellationToken), offset.Value, size)
+            : offset.Error!;
     }
 
     /// <summary>One page from up to <paramref name="size"/> + 1 items read at <paramref name="offset"/>: the extra one says whether there is a next page.</summary>
     public static (IReadOnlyList<T> Items, string? NextPageToken) Page<T>(List<T> readOneMore, int offset, int size) =>
-        (readOneMore.Take(size).ToList(), readOneMore.Count > size ? Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + size).ToString(CultureInfo.InvariantCulture))) : null);
+        (readOneMore.Take(size).ToList(), readOneMore.Count > size ? PageToken(offset + size) : null);
+
+    /// <summary>MLflow's page token for an offset: base64 of {"offset": N}.</summary>
+    public static string PageToken(int offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { offset })));
 }

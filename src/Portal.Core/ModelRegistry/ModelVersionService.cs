@@ -219,8 +219,13 @@ public sealed class ModelVersionService(PortalDbContext db, TimeProvider clock)
         }
 
         ordered = query.Then(query.Then(ordered, v => v.Model.Name, descending: false), v => v.Version, descending: true);
-        var offset = TrackingQueries.PageOffset(pageToken);
-        var (page, next) = TrackingQueries.Page(await ordered.Skip(offset).Take(size.Value + 1).ToListAsync(cancellationToken), offset, size.Value);
+        var found = await ordered.PageAsync(pageToken, size.Value, cancellationToken);
+        if (!found.Succeeded)
+        {
+            return found.Error!;
+        }
+
+        var (page, next) = found.Value;
         return Outcome<(IReadOnlyList<ModelVersion>, string?)>.Success((page, next));
     }
 

@@ -155,8 +155,13 @@ public sealed class RegisteredModelService(PortalDbContext db, TimeProvider cloc
         }
 
         ordered = query.Then(ordered, m => m.Name, descending: false);
-        var offset = TrackingQueries.PageOffset(pageToken);
-        var (page, next) = TrackingQueries.Page(await ordered.Skip(offset).Take(size.Value + 1).ToListAsync(cancellationToken), offset, size.Value);
+        var found = await ordered.PageAsync(pageToken, size.Value, cancellationToken);
+        if (!found.Succeeded)
+        {
+            return found.Error!;
+        }
+
+        var (page, next) = found.Value;
         var latest = (await db.LatestVersionsAsync([.. page.Select(m => m.Id)], null, cancellationToken)).ToLookup(v => v.RegisteredModelId);
         IReadOnlyList<RegisteredModelView> views = [.. page.Select(m => new RegisteredModelView(m, [.. latest[m.Id]]))];
         return Outcome<(IReadOnlyList<RegisteredModelView>, string?)>.Success((views, next));

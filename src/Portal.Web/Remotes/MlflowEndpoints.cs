@@ -150,8 +150,8 @@ public static class MlflowEndpoints
 
     private static async Task<IResult> SearchExperimentsAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct)
     {
-        var (experiments, next) = await t.SearchAsync(repo, r.String("view_type"), (int)(r.Long("max_results") ?? 1000), r.String("page_token"), ct);
-        return Ok(new { experiments = experiments.Select(Experiment), next_page_token = next });
+        var found = await t.SearchAsync(repo, r.String("filter"), r.String("view_type"), (int)(r.Long("max_results") ?? 1000), r.Strings("order_by"), r.String("page_token"), ct);
+        return found.Succeeded ? Ok(new { experiments = found.Value.Experiments.Select(Experiment), next_page_token = found.Value.NextPageToken }) : Error(found.Error!);
     }
 
     private static async Task<IResult> UpdateExperimentAsync(ExperimentService t, long repo, TrackingRequest r, CancellationToken ct) =>

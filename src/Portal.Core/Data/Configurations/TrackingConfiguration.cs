@@ -36,6 +36,9 @@ internal sealed class TrackingRunConfiguration : IEntityTypeConfiguration<Tracki
         builder.Property(r => r.LifecycleStage).HasMaxLength(16);
         builder.HasIndex(r => new { r.ExperimentId, r.StartTime });
         builder.HasIndex(r => r.RepositoryId);
+
+        // runs/search's default page: newest first, then by id (migration 20261126000100_RunSearchIndex).
+        builder.HasIndex(r => new { r.RepositoryId, r.ExperimentId, r.LifecycleStage, r.StartTime, r.Id }).IsDescending(false, false, false, true, false);
         builder.HasOne<TrackingExperiment>().WithMany().HasForeignKey(r => r.ExperimentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Params).WithOne().HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Tags).WithOne().HasForeignKey(t => t.RunId).OnDelete(DeleteBehavior.Cascade);
@@ -81,6 +84,9 @@ internal sealed class TrackingLatestMetricConfiguration : IEntityTypeConfigurati
         builder.Property(m => m.Key).HasMaxLength(250);
         builder.Ignore(m => m.Value);
         builder.Property(m => m.StoredValue).HasColumnName("Value");
+
+        // runs/search ordered by one metric walks this in order (migration 20261126000100_RunSearchIndex).
+        builder.HasIndex(m => new { m.Key, m.StoredValue });
     }
 }
 
