@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.E2E;
@@ -21,15 +19,12 @@ public sealed class StorageUsageTests(BrowserFixture browser) : IClassFixture<Br
 
         // mlflow.start_run() then mlflow.log_artifact() of a 3,000-byte file and a 1,000-byte one.
         using var mlflow = ProjectPages.Api(browser, user);
-        var tracking = $"{user}/{project}.mlflow/api/2.0";
-        var experiment = await (await mlflow.PostAsJsonAsync($"{tracking}/mlflow/experiments/create", new { name = "usage" })).Content.ReadFromJsonAsync<JsonElement>();
-        var run = await (await mlflow.PostAsJsonAsync($"{tracking}/mlflow/runs/create", new { experiment_id = experiment.GetProperty("experiment_id").GetString(), start_time = 1_700_000_000_000L })).Content.ReadFromJsonAsync<JsonElement>();
-        var folder = run.GetProperty("run").GetProperty("info").GetProperty("artifact_uri").GetString()!["mlflow-artifacts:/".Length..];
+        var (_, artifacts) = await ProjectPages.StartMlflowRunAsync(mlflow, user, project, "usage", "sizes");
         foreach (var (file, size) in new[] { ("model.pkl", 3_000), ("metrics.json", 1_000) })
         {
             using var body = new ByteArrayContent(new byte[size]);
             body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            var put = await mlflow.PutAsync($"{tracking}/mlflow-artifacts/artifacts/{folder}/{file}", body);
+            var put = await mlflow.PutAsync($"{artifacts}/{file}", body);
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
