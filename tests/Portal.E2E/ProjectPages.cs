@@ -71,6 +71,20 @@ public static class ProjectPages
         return api;
     }
 
+    /// <summary>
+    /// What mlflow.start_run() sends (experiments/create, runs/create) with <paramref name="mlflow"/>'s credentials;
+    /// returns the run's artifact URI and the URL its artifacts are PUT under (relative to Portal's address).
+    /// </summary>
+    public static async Task<(string ArtifactUri, string ArtifactsUrl)> StartMlflowRunAsync(HttpClient mlflow, string user, string project, string experiment, string runName)
+    {
+        var tracking = $"{user}/{project}.mlflow/api/2.0";
+        var created = await (await mlflow.PostAsJsonAsync($"{tracking}/mlflow/experiments/create", new { name = experiment })).Content.ReadFromJsonAsync<JsonElement>();
+        var run = await mlflow.PostAsJsonAsync($"{tracking}/mlflow/runs/create", new { experiment_id = created.GetProperty("experiment_id").GetString(), run_name = runName, start_time = 1_700_000_000_000L });
+        Assert.True(run.IsSuccessStatusCode, await run.Content.ReadAsStringAsync());
+        var artifactUri = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("run").GetProperty("info").GetProperty("artifact_uri").GetString()!;
+        return (artifactUri, $"{tracking}/mlflow-artifacts/artifacts/{artifactUri["mlflow-artifacts:/".Length..]}");
+    }
+
     /// <summary>A new account, signed in, on its dashboard.</summary>
     public static async Task<(IPage Page, string User)> SignedInAsync(BrowserFixture browser, int width = 1280, int height = 800)
     {

@@ -21,11 +21,7 @@ public sealed class RunArtifactsTests(BrowserFixture browser) : IClassFixture<Br
 
         // What mlflow.start_run() and mlflow.log_artifact() send, with the account's credentials.
         using var mlflow = ProjectPages.Api(browser, user);
-        var tracking = $"{user}/{project}.mlflow";
-        var experiment = await SendAsync(mlflow, HttpMethod.Post, $"{tracking}/api/2.0/mlflow/experiments/create", JsonContent.Create(new { name = "plots" }));
-        var run = await SendAsync(mlflow, HttpMethod.Post, $"{tracking}/api/2.0/mlflow/runs/create", JsonContent.Create(new { experiment_id = experiment.GetProperty("experiment_id").GetString(), run_name = "with-plots", start_time = 1_700_000_000_000L }));
-        var artifactUri = run.GetProperty("run").GetProperty("info").GetProperty("artifact_uri").GetString()!;
-        var artifacts = $"{tracking}/api/2.0/mlflow-artifacts/artifacts/{artifactUri["mlflow-artifacts:/".Length..]}";
+        var (artifactUri, artifacts) = await ProjectPages.StartMlflowRunAsync(mlflow, user, project, "plots", "with-plots");
         var image = new ByteArrayContent(Png);
         image.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         await SendAsync(mlflow, HttpMethod.Put, $"{artifacts}/plots/loss.png", image);

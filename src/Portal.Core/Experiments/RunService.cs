@@ -223,8 +223,10 @@ public sealed class RunService(PortalDbContext db, TimeProvider clock)
             {
                 run.LatestMetrics.Add(new TrackingLatestMetric { RunId = run.Id, Key = metric.Key, Value = metric.Value, Timestamp = metric.Timestamp, Step = metric.Step });
             }
-            else if (metric.Step > latest.Step || (metric.Step == latest.Step && metric.Timestamp >= latest.Timestamp))
+            else if ((metric.Step, metric.Timestamp, metric.Value).CompareTo((latest.Step, latest.Timestamp, latest.Value)) > 0)
             {
+                // MLflow's rule (_compare_metrics in sqlalchemy_store.py): the latest value is the one with the greatest
+                // (step, timestamp, value), not the last one logged, so a late point of an earlier step changes nothing.
                 latest.Value = metric.Value;
                 latest.Timestamp = metric.Timestamp;
                 latest.Step = metric.Step;

@@ -35,5 +35,5 @@ public static class TrackingLimits
         key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ' ' or '/');
 
     /// <summary>A key as quoted back in an error: at most 50 characters of it.</summary>
-    internal static string Shorten(string key) => key.Length > 50 ? key[..50] + "…" : key;
+    public static string Shorten(string key) => key.Length > 50 ? key[..50] + "…" : key;
 }

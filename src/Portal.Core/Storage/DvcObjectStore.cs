@@ -45,8 +45,6 @@ public sealed partial class DvcObjectStore(DataDirectory dataDir, StorageQuota q
     /// <summary>32 lower-case hex digits, as DVC names objects.</summary>
     public static bool IsMd5(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
 
-    public Task<StorageUsage> UsageAsync(long repositoryId, CancellationToken cancellationToken) => quota.UsageAsync(repositoryId, cancellationToken);
-
     public async Task<StoreResult> StoreAsync(long repositoryId, string relativePath, string md5, long? declaredLength, Stream body, CancellationToken cancellationToken)
     {
         var destination = FullPath(repositoryId, relativePath);

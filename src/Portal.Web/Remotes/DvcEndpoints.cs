@@ -18,7 +18,9 @@ public static class DvcEndpoints
     /// the DVC-tracked data the Files tab shows from it.
     /// </summary>
     public static IServiceCollection AddDvcStorage(this IServiceCollection services) =>
-        services.AddScoped<DvcObjectStore>().AddScoped<DvcTrackedData>().AddSingleton<DvcReadAccessCache>();
+        // The store holds no per-request state (a folder and the quota's counters), so it is one instance: `dvc status -c`
+        // sends thousands of reads a second, and each would otherwise build it anew in its request scope.
+        services.AddSingleton<DvcObjectStore>().AddScoped<DvcTrackedData>().AddSingleton<DvcReadAccessCache>();
 
     public static IEndpointRouteBuilder MapDvcRemote(this IEndpointRouteBuilder app)
     {
@@ -29,9 +31,13 @@ public static class DvcEndpoints
         return app;
     }
 
-    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, RepositoryRequestAuthorizer resolver, DvcReadAccessCache reads, DvcObjectStore store)
+    /// <summary>
+    /// A read takes only singletons: with the access cache warm, nothing is built per request (the authorizer and its
+    /// database context are resolved by the cache on a miss only).
+    /// </summary>
+    private static async Task ReadAsync(string owner, string repo, string first, string? rest, HttpContext context, DvcReadAccessCache reads, DvcObjectStore store)
     {
-        var access = await reads.ResolveReadAsync(context, owner, repo[..^4], resolver);
+        var access = await reads.ResolveReadAsync(context, owner, repo[..^4]);
         if (access.Refusal is { } refusal)
         {
             await GitSmartHttpEndpoints.WriteRefusalAsync(context, refusal);

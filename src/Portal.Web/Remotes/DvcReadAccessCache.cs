@@ -21,7 +21,7 @@ public sealed class DvcReadAccessCache : IDisposable
 
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
 
-    public async Task<RepositoryRequestAccess> ResolveReadAsync(HttpContext context, string owner, string repository, RepositoryRequestAuthorizer resolver)
+    public async Task<RepositoryRequestAccess> ResolveReadAsync(HttpContext context, string owner, string repository)
     {
         var key = Key(context.Request.Headers.Authorization.ToString(), owner, repository);
         if (cache.TryGetValue(key, out RepositoryRequestAccess? granted) && granted is not null)
@@ -29,7 +29,8 @@ public sealed class DvcReadAccessCache : IDisposable
             return granted;
         }
 
-        var access = await resolver.ResolveAsync(context, owner, repository, write: false);
+        // Resolved here, on a miss only: the authorizer brings a database context with it, which a hit never needs.
+        var access = await context.RequestServices.GetRequiredService<RepositoryRequestAuthorizer>().ResolveAsync(context, owner, repository, write: false);
         if (access.Refusal is null)
         {
             cache.Set(key, access, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });

@@ -99,6 +99,12 @@ public static class MlflowEndpoints
             return;
         }
 
+        if (MlflowRequestFields.Refusal(context, request) is { } unknownField)
+        {
+            await Error(unknownField).ExecuteAsync(context);
+            return;
+        }
+
         var service = context.RequestServices.GetRequiredService<TService>();
         await (await operation(service, repository.Id, request, context.RequestAborted)).ExecuteAsync(context);
     }

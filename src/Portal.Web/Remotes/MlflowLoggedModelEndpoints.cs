@@ -44,7 +44,7 @@ public static class MlflowLoggedModelEndpoints
     /// <summary>The client sends the id twice (path and body); two different ids are refused rather than guessed between.</summary>
     private static async Task<IResult> FinalizeAsync(LoggedModelService t, long repo, string modelId, TrackingRequest r, CancellationToken ct) =>
         r.String("model_id") is { } inBody && inBody != modelId
-            ? Error(PortalError.Invalid($"The model_id in the body ('{Shorten(inBody)}') differs from the one in the path: send the same id in both."))
+            ? Error(PortalError.Invalid($"The model_id in the body ('{TrackingLimits.Shorten(inBody)}') differs from the one in the path: send the same id in both."))
             : ModelResult(await t.FinalizeAsync(repo, modelId, r.String("status"), ct));
 
     private static async Task<IResult> SearchAsync(LoggedModelService t, long repo, TrackingRequest r, CancellationToken ct)
@@ -139,6 +139,4 @@ public static class MlflowLoggedModelEndpoints
     /// <summary>An int64 field, which protobuf's JSON may write as a number or a string.</summary>
     private static long? Long(JsonElement element, string name) =>
         long.TryParse(Field(element, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
-
-    private static string Shorten(string value) => value.Length > 50 ? value[..50] + "…" : value;
 }

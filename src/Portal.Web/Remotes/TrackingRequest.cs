@@ -21,6 +21,10 @@ public sealed class TrackingRequest
 
     public JsonElement Root { get; }
 
+    /// <summary>The fields the client sent: the body's top-level names and the query string's keys.</summary>
+    public IEnumerable<string> FieldNames =>
+        (Root.ValueKind == JsonValueKind.Object ? Root.EnumerateObject().Select(p => p.Name) : []).Concat(query.Keys);
+
     public static async Task<TrackingRequest?> ReadAsync(HttpContext context)
     {
         // MLflow's client sends GET fields as query parameters and POST, PATCH and DELETE fields as a JSON body.

@@ -21,7 +21,7 @@ public sealed class LoggedModelTests(RemotePortalFactory portal) : IClassFixture
     }
 
     [Fact]
-    public async Task LogModel3x_CreatesFinalizesSearchesAndRegisters_AsAStockServer()
+    public async Task ClientFlow_Mlflow3_LogModel()
     {
         var (mlflow, experimentId, runId) = await RunAsync("llm");
         using var owned = mlflow;
@@ -40,6 +40,11 @@ public sealed class LoggedModelTests(RemotePortalFactory portal) : IClassFixture
         await mlflow.OkAsync(mlflow.PostAsync("runs/outputs", new { run_id = runId, models = new[] { new { model_id = modelId, step = 0 } } }));
         await mlflow.OkAsync(mlflow.PostAsync($"logged-models/{modelId}/params", new { model_id = modelId, @params = new[] { new { key = "l1_ratio", value = "0.1" } } }));
         var tagged = await mlflow.OkAsync(mlflow.PatchAsync($"logged-models/{modelId}/tags", new { tags = new[] { new { key = "stage", value = "dev" } } }));
+        // save_model writes the files locally, log_model_artifacts PUTs them into the logged model's artifact_uri, then finalize.
+        var modelUri = info.GetProperty("artifact_uri").GetString()!;
+        byte[] mlmodel = "artifact_path: null\nmodel_id: m\nflavors:\n  sklearn: {}\n"u8.ToArray(), pickle = [0x80, 0x05, 0x2e];
+        Assert.Equal(HttpStatusCode.OK, await mlflow.PutArtifactAsync(modelUri, "MLmodel", mlmodel));
+        Assert.Equal(HttpStatusCode.OK, await mlflow.PutArtifactAsync(modelUri, "model.pkl", pickle));
         var finalized = await mlflow.OkAsync(mlflow.PatchAsync($"logged-models/{modelId}", new { model_id = modelId, status = "LOGGED_MODEL_READY" }));
         var fetched = await mlflow.OkAsync(mlflow.GetAsync($"logged-models/{modelId}"));
         var run = await mlflow.OkAsync(mlflow.GetAsync("runs/get", new { run_id = runId }));
@@ -57,6 +62,9 @@ public sealed class LoggedModelTests(RemotePortalFactory portal) : IClassFixture
         Assert.Equal(["mlflow.source.name", "stage"], model.GetProperty("info").GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("key").GetString()));
         var output = Assert.Single(run.GetProperty("run").GetProperty("outputs").GetProperty("model_outputs").EnumerateArray());
         Assert.Equal(modelId, output.GetProperty("model_id").GetString());
+        // mlflow.pyfunc.load_model(f"models:/{model_id}"): the model's files, where its artifact_uri says.
+        Assert.Equal([("MLmodel", (long?)mlmodel.Length), ("model.pkl", pickle.Length)], await mlflow.ListArtifactsAsync(model.GetProperty("info").GetProperty("artifact_uri").GetString()!));
+        Assert.Equal(pickle, await mlflow.DownloadArtifactAsync(modelUri, "model.pkl"));
 
         // A second model, then search as mlflow.search_logged_models pages through them.
         var other = await mlflow.OkAsync(mlflow.PostAsync("logged-models", new { experiment_id = experimentId, name = "baseline" }));

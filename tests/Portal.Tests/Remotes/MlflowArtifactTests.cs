@@ -112,7 +112,7 @@ public sealed class MlflowArtifactTests(RemotePortalFactory portal) : IClassFixt
     }
 
     [Fact]
-    public async Task LogArtifactAndLogArtifacts_AsTheClientSendsThem_ThenListAndDownloadTheSameBytes()
+    public async Task ClientFlow_LogArtifactFileAndLogArtifactsDirectory_ThenListAndDownloadTheSameBytes()
     {
         using var remote = await RemoteAsync();
         var (uri, folder) = await StartRunAsync(remote);

@@ -46,6 +46,37 @@ public sealed class MlflowReplay(HttpClient client, string remote) : IDisposable
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    /// <summary>
+    /// log_artifact(s) into an artifact URI ("mlflow-artifacts:/…", a run's or a logged model's): the PUT of
+    /// http_artifact_repo.py at {tracking}/api/2.0/mlflow-artifacts/artifacts/{uri path}/{file}.
+    /// </summary>
+    public async Task<HttpStatusCode> PutArtifactAsync(string artifactUri, string file, byte[] content)
+    {
+        using var body = new ByteArrayContent(content);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await client.PutAsync($"{ArtifactsService}/{StorePath(artifactUri)}/{file}", body);
+        return response.StatusCode;
+    }
+
+    /// <summary>list_artifacts of a folder below an artifact URI: the names and sizes the store answers.</summary>
+    public async Task<IReadOnlyList<(string Path, long? Size)>> ListArtifactsAsync(string artifactUri)
+    {
+        var listed = await client.GetFromJsonAsync<JsonElement>($"{ArtifactsService}?path={Uri.EscapeDataString(StorePath(artifactUri))}");
+        return listed.TryGetProperty("files", out var files)
+            ? [.. files.EnumerateArray().Select(f => (f.GetProperty("path").GetString()!, f.TryGetProperty("file_size", out var size) ? size.GetInt64() : (long?)null))]
+            : [];
+    }
+
+    public Task<byte[]> DownloadArtifactAsync(string artifactUri, string file) => client.GetByteArrayAsync($"{ArtifactsService}/{StorePath(artifactUri)}/{file}");
+
+    private string ArtifactsService => $"{remote}/api/2.0/mlflow-artifacts/artifacts";
+
+    private static string StorePath(string artifactUri)
+    {
+        Assert.StartsWith("mlflow-artifacts:/", artifactUri, StringComparison.Ordinal);
+        return artifactUri["mlflow-artifacts:/".Length..].TrimEnd('/');
+    }
+
     /// <summary>The fields as requests encodes a params dict: a list becomes the key repeated.</summary>
     private static string Query(object fields)
     {

@@ -16,6 +16,16 @@ public sealed class ModelRegistryTests(RemotePortalFactory portal) : IClassFixtu
         return (MlflowReplay.For(portal, user, token, repository), user, readToken, repository);
     }
 
+    /// <summary>What mlflow.sklearn.save_model writes into the model folder.</summary>
+    private static readonly (string File, byte[] Content)[] ModelFiles =
+    [
+        ("MLmodel", "artifact_path: model\nflavors:\n  sklearn:\n    pickled_model: model.pkl\n"u8.ToArray()),
+        ("conda.yaml", "channels:\n- conda-forge\ndependencies:\n- python=3.11.4\n"u8.ToArray()),
+        ("model.pkl", [0x80, 0x04, 0x95, 0x2a, 0x00, 0x00, 0x00, 0x2e]),
+        ("python_env.yaml", "python: 3.11.4\n"u8.ToArray()),
+        ("requirements.txt", "mlflow==2.9.2\nscikit-learn==1.3.0\n"u8.ToArray()),
+    ];
+
     /// <summary>MLflow 2's log_model in a run: create the run, log params and metrics, record the MLmodel summary.</summary>
     private static async Task<(string ExperimentId, string RunId)> LogModelIn2xRunAsync(MlflowReplay mlflow, string experiment)
     {
@@ -45,6 +55,15 @@ public sealed class ModelRegistryTests(RemotePortalFactory portal) : IClassFixtu
             utc_time_created = "2026-11-25 10:00:00.000000",
             mlflow_version = "2.9.2",
         });
+
+        // Model.log: save_model writes the flavor's files, log_artifacts reads the run's artifact_uri and PUTs each one
+        // under "model/", then _record_logged_model sends the MLmodel summary.
+        var artifactUri = (await mlflow.OkAsync(mlflow.GetAsync("runs/get", new { run_uuid = runId, run_id = runId }))).GetProperty("run").GetProperty("info").GetProperty("artifact_uri").GetString()!;
+        foreach (var (file, content) in ModelFiles)
+        {
+            Assert.Equal(HttpStatusCode.OK, await mlflow.PutArtifactAsync(artifactUri, $"model/{file}", content));
+        }
+
         await mlflow.OkAsync(mlflow.PostAsync("runs/log-model", new { run_id = runId, model_json = modelJson }));
         return (experimentId, runId);
     }
@@ -62,7 +81,7 @@ public sealed class ModelRegistryTests(RemotePortalFactory portal) : IClassFixtu
 
         var run = await mlflow.OkAsync(mlflow.GetAsync("runs/get", new { run_uuid = runId, run_id = runId }));
         var source = run.GetProperty("run").GetProperty("info").GetProperty("artifact_uri").GetString() + "/model";
-        var version = await mlflow.OkAsync(mlflow.PostAsync("model-versions/create", new { name, source, run_id = runId, tags = Array.Empty<object>() }));
+        var version = await mlflow.OkAsync(mlflow.PostAsync("model-versions/create", new { name, source, run_id = runId }));
         var number = version.GetProperty("model_version").GetProperty("version").GetString();
 
         // await_registration_for: the client polls until the status leaves PENDING_REGISTRATION; here it is READY at once.
@@ -72,7 +91,7 @@ public sealed class ModelRegistryTests(RemotePortalFactory portal) : IClassFixtu
     }
 
     [Fact]
-    public async Task RegisterModel_After2xLogModel_LeavesWhatAStockServerWould()
+    public async Task ClientFlow_Mlflow2_LogModelThenRegisterModel()
     {
         var (mlflow, _, _, _) = await ProjectAsync();
         using var owned = mlflow;
@@ -101,6 +120,10 @@ public sealed class ModelRegistryTests(RemotePortalFactory portal) : IClassFixtu
         Assert.Equal("2", registered.GetProperty("latest_versions")[0].GetProperty("version").GetString());
         Assert.Equal(("champion", "1"), (registered.GetProperty("aliases")[0].GetProperty("alias").GetString(), registered.GetProperty("aliases")[0].GetProperty("version").GetString()));
         Assert.Equal(second.GetProperty("source").GetString(), download.GetProperty("artifact_uri").GetString());
+        // mlflow.pyfunc.load_model("models:/fraud-detector/2"): the download URI lists the model's files and serves them.
+        var downloadUri = download.GetProperty("artifact_uri").GetString()!;
+        Assert.Equal(ModelFiles.Select(f => (f.File, (long?)f.Content.Length)), await mlflow.ListArtifactsAsync(downloadUri));
+        Assert.Equal(ModelFiles[2].Content, await mlflow.DownloadArtifactAsync(downloadUri, "model.pkl"));
         var history = run.GetProperty("run").GetProperty("data").GetProperty("tags").EnumerateArray().Single(t => t.GetProperty("key").GetString() == "mlflow.log-model.history");
         var logged = JsonDocument.Parse(history.GetProperty("value").GetString()!).RootElement;
         Assert.Equal("model", logged[0].GetProperty("artifact_path").GetString());
