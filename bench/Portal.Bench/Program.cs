@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Bench;
 
-// bench/run [--quick] [--large] [--sizes a,b] [--runs N] [--mirrors N] [--due N] [--push-only] [--scale-only] [--dvc-only]
+// bench/run [--quick] [--large] [--sizes a,b] [--generate-only] [--runs N] [--mirrors N] [--due N] [--push-only] [--scale-only] [--dvc-only]
 var arguments = args.ToList();
 var quick = arguments.Contains("--quick");
 // --scale-only: only figure 5 (scheduler and no-op sync throughput), written to its own file, for tuning the job engine.
@@ -74,6 +74,12 @@ try
         var packBytes = Directory.EnumerateFiles(Path.Combine(upstreams, $"{size.Name}.git", "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
         Console.WriteLine($"{(cached ? "Cached" : "Generated")} {size.Name}: {size.Commits} commits, {size.Files} files, {size.Branches + 1} branches, {size.Tags} tags, {packBytes / 1048576.0:0.0} MiB pack in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         report.Note($"{size.Name}: {size.Commits:N0} commits, {size.Files:N0} files, {size.Branches + 1:N0} branches, {size.Tags:N0} tags, {packBytes / 1048576.0:0.0} MiB pack.");
+    }
+
+    // --generate-only: fill bench/.cache with the chosen workloads (e.g. the large one, ahead of a timed run).
+    if (arguments.Contains("--generate-only"))
+    {
+        return 0;
     }
 
     using var daemon = GitDaemon.Start(upstreams);
