@@ -11,23 +11,6 @@ public sealed class RepositoryLocks
 {
     private readonly ConcurrentDictionary<long, SemaphoreSlim> locks = new();
 
-    public async Task<IDisposable> AcquireAsync(long repositoryId, CancellationToken cancellationToken)
-    {
-        var semaphore = locks.GetOrAdd(repositoryId, _ => new SemaphoreSlim(1, 1));
-        await semaphore.WaitAsync(cancellationToken);
-        return new Release(semaphore);
-    }
-
-    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
-    {
-        private int released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref released, 1) == 0)
-            {
-                semaphore.Release();
-            }
-        }
-    }
+    public Task<IDisposable> AcquireAsync(long repositoryId, CancellationToken cancellationToken) =>
+        locks.GetOrAdd(repositoryId, _ => new SemaphoreSlim(1, 1)).EnterAsync(cancellationToken);
 }
