@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Bench;
 
-// bench/run [--quick] [--large] [--runs N] [--mirrors N] [--push-only] [--scale-only] [--dvc-only] [--mlflow-only]
+// bench/run [--quick] [--large] [--sizes a,b] [--generate-only] [--runs N] [--mirrors N] [--due N] [--push-only] [--scale-only] [--dvc-only] [--mlflow-only]
 var arguments = args.ToList();
 var quick = arguments.Contains("--quick");
 // --scale-only: only figure 5 (scheduler and no-op sync throughput), written to its own file, for tuning the job engine.
@@ -11,16 +11,33 @@ var scaleOnly = arguments.Contains("--scale-only");
 // --push-only: only figure 8 (push to served), written to its own file so latest.md keeps the full run.
 var pushOnly = arguments.Contains("--push-only");
 var runs = ArgumentValue("--runs") ?? (quick ? 3 : 5);
-var mirrors = ArgumentValue("--mirrors") ?? (quick ? 1_000 : 10_000);
+// Figure 5: a scheduler pass over this many registered mirrors, of which `due` are due (and then sync without pause).
+var mirrors = ArgumentValue("--mirrors") ?? (quick ? 10_000 : 100_000);
+var due = ArgumentValue("--due") ?? 1_000;
 var sizes = new List<WorkloadSize> { WorkloadSize.Small };
 if (!quick)
 {
     sizes.Add(WorkloadSize.Medium);
+    sizes.Add(WorkloadSize.ManyRefs);
 }
 
 if (arguments.Contains("--large"))
 {
-    sizes.Add(WorkloadSize.Large);
+    sizes.Insert(sizes.IndexOf(WorkloadSize.ManyRefs) is var at and >= 0 ? at : sizes.Count, WorkloadSize.Large);
+}
+
+// --sizes small,large,...: exactly these workloads (e.g. to publish the large rows when a full run does not fit).
+if (arguments.IndexOf("--sizes") is var sizesAt and >= 0 && sizesAt + 1 < arguments.Count)
+{
+    var names = arguments[sizesAt + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var unknown = names.Where(n => WorkloadSize.All.All(size => size.Name != n)).ToList();
+    if (unknown.Count > 0)
+    {
+        Console.Error.WriteLine($"Unknown workload {string.Join(", ", unknown)}: use {string.Join(", ", WorkloadSize.All.Select(size => size.Name))}.");
+        return 1;
+    }
+
+    sizes = [.. WorkloadSize.All.Where(size => names.Contains(size.Name))];
 }
 
 if (pushOnly || scaleOnly)
@@ -29,7 +46,8 @@ if (pushOnly || scaleOnly)
 }
 
 var root = FindRoot();
-var appHost = Path.Combine(root, "src", "Portal.Web", "bin", "Release", "net9.0", "Portal.Web");
+// PORTAL_BENCH_APPHOST: another build of Portal (e.g. a copy of the build before a change, for A/B runs).
+var appHost = Environment.GetEnvironmentVariable("PORTAL_BENCH_APPHOST") is { Length: > 0 } other ? other : Path.Combine(root, "src", "Portal.Web", "bin", "Release", "net9.0", "Portal.Web");
 if (!File.Exists(appHost))
 {
     Console.Error.WriteLine($"Build Portal first: dotnet build -c Release (no {appHost}).");
@@ -59,17 +77,23 @@ try
     foreach (var size in sizes)
     {
         var started = Stopwatch.GetTimestamp();
-        RepositoryGenerator.Generate(Path.Combine(upstreams, $"{size.Name}.git"), size);
+        var cached = RepositoryGenerator.Materialize(Path.Combine(upstreams, $"{size.Name}.git"), size, Path.Combine(root, "bench", ".cache"));
         var packBytes = Directory.EnumerateFiles(Path.Combine(upstreams, $"{size.Name}.git", "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
-        Console.WriteLine($"Generated {size.Name}: {size.Commits} commits, {size.Files} files, {size.Branches + 1} branches, {size.Tags} tags, {packBytes / 1048576.0:0.0} MiB pack in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        Console.WriteLine($"{(cached ? "Cached" : "Generated")} {size.Name}: {size.Commits} commits, {size.Files} files, {size.Branches + 1} branches, {size.Tags} tags, {packBytes / 1048576.0:0.0} MiB pack in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         report.Note($"{size.Name}: {size.Commits:N0} commits, {size.Files:N0} files, {size.Branches + 1:N0} branches, {size.Tags:N0} tags, {packBytes / 1048576.0:0.0} MiB pack.");
+    }
+
+    // --generate-only: fill bench/.cache with the chosen workloads (e.g. the large one, ahead of a timed run).
+    if (arguments.Contains("--generate-only"))
+    {
+        return 0;
     }
 
     using var daemon = GitDaemon.Start(upstreams);
     if (scaleOnly)
     {
-        await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, report);
-        Console.WriteLine(report.Write(Path.Combine(root, "bench", "results", "scale.md"), string.Create(CultureInfo.InvariantCulture, $"Figure 5 alone (bench/run --scale-only), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores.")));
+        await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, due, report);
+        Console.WriteLine(report.Write(Path.Combine(root, "bench", "results", "scale.md"), string.Create(CultureInfo.InvariantCulture, $"Figure 5 alone (bench/run --scale-only), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Machine: {Tool.Machine()}.")));
         return 0;
     }
 
@@ -82,10 +106,13 @@ try
     {
         var url = daemon.Url(size.Name);
 
-        // 1. Initial import through the API until the sync is recorded, against git clone --mirror of the same URL.
+        // 1. Initial import through the API until the sync is recorded, against git cloning the same URL with the
+        // same safety (transfer.fsckObjects) and without it; the three alternate so a load change hits them alike.
         var imports = new List<double>();
+        var checkedClones = new List<double>();
         var clones = new List<double>();
-        long portalImportPeak = 0, childImportPeak = 0;
+        var checkedWork = new List<double>();
+        long portalImportPeak = 0, portalImportStart = long.MaxValue, childImportPeak = 0;
         for (var run = 0; run < runs; run++)
         {
             var name = $"import-{size.Name}-{run}";
@@ -98,32 +125,33 @@ try
                 }));
                 sampler.Dispose();
                 portalImportPeak = Math.Max(portalImportPeak, sampler.PeakPortalKib);
+                portalImportStart = Math.Min(portalImportStart, sampler.FirstPortalKib);
                 childImportPeak = Math.Max(childImportPeak, sampler.PeakChildrenKib);
             }
 
-            var target = Path.Combine(work, $"clone-{size.Name}-{run}.git");
+            var target = Path.Combine(work, $"checked-{size.Name}-{run}.git");
+            var seconds = Tool.Time("git", work, "-c", "transfer.fsckObjects=true", "clone", "--quiet", "--mirror", url, target);
+            checkedClones.Add(seconds);
+            // Profile: the commit-graph with changed-path filters the project pages need, on top of the checked clone.
+            checkedWork.Add(seconds + Tool.Time("git", target, "commit-graph", "write", "--reachable", "--changed-paths", "--split"));
+            Directory.Delete(target, recursive: true);
+
+            target = Path.Combine(work, $"clone-{size.Name}-{run}.git");
             clones.Add(Tool.Time("git", work, "clone", "--quiet", "--mirror", url, target));
             Directory.Delete(target, recursive: true);
         }
 
-        report.Ratio($"1. import ({size.Name}) vs git clone --mirror", new Samples(imports), new Samples(clones), "<= 1.10x", r => r <= 1.10);
-
-        // Profile: git doing the checks Portal must do on an import (fsck of every received object, then the
-        // commit-graph with changed-path filters the project pages need). The gap to this is Portal's own cost.
-        var checkedWork = new List<double>();
-        for (var run = 0; run < runs; run++)
-        {
-            var target = Path.Combine(work, $"checked-{size.Name}-{run}.git");
-            var seconds = Tool.Time("git", work, "-c", "transfer.fsckObjects=true", "clone", "--quiet", "--mirror", url, target);
-            seconds += Tool.Time("git", target, "commit-graph", "write", "--reachable", "--changed-paths", "--split");
-            checkedWork.Add(seconds);
-            Directory.Delete(target, recursive: true);
-        }
-
+        report.Ratio($"1. import ({size.Name}) vs git -c transfer.fsckObjects=true clone --mirror", new Samples(imports), new Samples(checkedClones), "<= 1.10x", r => r <= 1.10);
+        report.Ratio($"1. import ({size.Name}) vs plain git clone --mirror", new Samples(imports), new Samples(clones), "<= 1.5x", r => r <= 1.5);
         report.Ratio($"1a. import ({size.Name}) vs git doing the same checks (fsck + commit-graph)", new Samples(imports), new Samples(checkedWork), "profile", _ => true);
         var gitCloneRss = Tool.PeakRssKib("git", work, "clone", "--quiet", "--mirror", url, Path.Combine(work, "rss.git"));
         Directory.Delete(Path.Combine(work, "rss.git"), recursive: true);
-        report.Value($"7. memory while importing ({size.Name})", $"Portal peak RSS {portalImportPeak / 1024} MiB (its git children {childImportPeak / 1024} MiB)", $"git clone --mirror {gitCloneRss / 1024} MiB");
+        report.Value(
+            $"7. memory while importing ({size.Name})",
+            $"Portal peak RSS {portalImportPeak / 1024} MiB (at the start {portalImportStart / 1024} MiB; its git children {childImportPeak / 1024} MiB)",
+            $"git clone --mirror {gitCloneRss / 1024} MiB",
+            "< 300 MiB",
+            portalImportPeak / 1024 < 300 ? "met" : "MISSED");
 
         // 2. A no-op sync of an up-to-date mirror against git ls-remote.
         var mirror = $"import-{size.Name}-0";
@@ -140,9 +168,12 @@ try
             lsRemotes.Add(Tool.Time("git", work, "ls-remote", "--quiet", url));
         }
 
-        report.Ratio($"2. no-op sync ({size.Name}) vs git ls-remote", new Samples(noops), new Samples(lsRemotes), "<= 1.5x", r => r <= 1.5);
+        report.Ratio($"2. no-op sync ({size.Name}) vs git ls-remote", new Samples(noops), new Samples(lsRemotes), "<= 1.20x", r => r <= 1.20);
+        // Issue 17's lever: what a sync costs beyond git's own ls-remote (API call, queue hand-off, ref read, database).
+        var fixedCost = new Samples(noops).Median - new Samples(lsRemotes).Median;
+        report.Value($"2a. fixed per-sync cost ({size.Name}): no-op sync minus ls-remote (medians)", string.Create(CultureInfo.InvariantCulture, $"{fixedCost * 1000:0} ms"), target: "profile");
 
-        // 3. Incremental sync (10 commits, a tag, a deleted branch) against git fetch --prune in a plain mirror.
+        // 3. Incremental sync (10 commits, a tag, a deleted branch) against git fetch --prune, with the same safety, in a plain mirror.
         var plain = Path.Combine(work, $"plain-{size.Name}.git");
         Tool.Run("git", work, "clone", "--quiet", "--mirror", url, plain);
         var editor = Path.Combine(work, $"editor-{size.Name}");
@@ -158,10 +189,14 @@ try
                 await portal.SyncAsync(mirror);
                 await portal.WaitForSuccessAsync(mirror, before);
             }));
-            fetches.Add(Tool.Time("git", plain, "fetch", "--quiet", "--prune", "origin"));
+            fetches.Add(Tool.Time("git", plain, "-c", "transfer.fsckObjects=true", "fetch", "--quiet", "--prune", "origin"));
         }
 
-        report.Ratio($"3. incremental sync ({size.Name}) vs git fetch --prune", new Samples(incrementals), new Samples(fetches), "<= 1.2x", r => r <= 1.2);
+        report.Ratio($"3. incremental sync ({size.Name}) vs git -c transfer.fsckObjects=true fetch --prune", new Samples(incrementals), new Samples(fetches), "<= 1.20x", r => r <= 1.20);
+        if (size.SyncOnly)
+        {
+            continue;
+        }
 
         // 4. git clone from Portal against nginx + git-http-backend on the same bare repository.
         var id = (await portal.RepositoryAsync(mirror)).GetProperty("id").GetInt64();
@@ -171,7 +206,7 @@ try
         var nginxClones = new List<double>();
         var portalParallel = new List<double>();
         var nginxParallel = new List<double>();
-        long servePeak = 0, serveChildren = 0;
+        long servePeak = 0, serveStart = long.MaxValue, serveChildren = 0;
         for (var run = 0; run < runs; run++)
         {
             portalClones.Add(TimedClone(portalUrl, work));
@@ -181,6 +216,7 @@ try
                 portalParallel.Add(await ParallelClonesAsync(portalUrl, work, 8));
                 sampler.Dispose();
                 servePeak = Math.Max(servePeak, sampler.PeakPortalKib);
+                serveStart = Math.Min(serveStart, sampler.FirstPortalKib);
                 serveChildren = Math.Max(serveChildren, sampler.PeakChildrenKib);
             }
 
@@ -189,10 +225,23 @@ try
 
         report.Ratio($"4. git clone ({size.Name}) throughput vs nginx", new Samples(portalClones), new Samples(nginxClones), ">= 0.9x", r => r >= 0.9, higherIsBetter: true);
         report.Ratio($"4. 8 concurrent clones ({size.Name}) throughput vs nginx", new Samples(portalParallel), new Samples(nginxParallel), ">= 0.9x", r => r >= 0.9, higherIsBetter: true);
-        report.Value($"7. memory serving 8 clones ({size.Name})", $"Portal peak RSS {servePeak / 1024} MiB (its git children {serveChildren / 1024} MiB)");
+        report.Value(
+            $"7. memory serving 8 clones ({size.Name})",
+            $"Portal peak RSS {servePeak / 1024} MiB (at the start {serveStart / 1024} MiB; its git children {serveChildren / 1024} MiB)",
+            target: "< 300 MiB",
+            verdict: servePeak / 1024 < 300 ? "met" : "MISSED");
 
-        // 6. Time to first byte of the project page, Files tab and Commits tab (50 requests each).
-        foreach (var (label, path) in new[] { ("project page", ""), ("Files tab", "?tab=files&path=src/dir07"), ("Commits tab", "?tab=commits") })
+        // 6. Time to first byte of the project page, Files tab, Commits tab, a file and a commit (50 requests each).
+        var commit = Tool.Run("git", plain, "rev-parse", "main~20").Trim();
+        var pages = new[]
+        {
+            ("project page", ""),
+            ("Files tab", "?tab=files&path=src/dir07"),
+            ("Commits tab", "?tab=commits"),
+            ("file page", "?tab=files&path=src/dir07/file00007.txt"),
+            ("commit page", $"?tab=commits&commit={commit}"),
+        };
+        foreach (var (label, path) in pages)
         {
             var ttfb = new List<double>();
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{portal.Port}/") };
@@ -202,7 +251,12 @@ try
             }
 
             var samples = new Samples(ttfb);
-            report.Value($"6. {label} TTFB ({size.Name})", string.Create(CultureInfo.InvariantCulture, $"p50 {samples.Percentile(50) * 1000:0} ms, p95 {samples.Percentile(95) * 1000:0} ms"));
+            var p95 = samples.Percentile(95);
+            report.Value(
+                $"6. {label} TTFB ({size.Name})",
+                string.Create(CultureInfo.InvariantCulture, $"p50 {samples.Percentile(50) * 1000:0} ms, p95 {p95 * 1000:0} ms"),
+                target: "p95 < 150 ms",
+                verdict: p95 < 0.150 ? "met" : "MISSED");
         }
     }
 
@@ -218,15 +272,15 @@ try
     await DvcExistence.MeasureAsync(portal, root, report);
 
     // 5. Scheduler at scale: many registered mirrors, a pass that finds what is due, and no-op sync throughput.
-    await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, report);
+    await SchedulerAtScaleAsync(appHost, work, daemon.Url(WorkloadSize.Small.Name), mirrors, due, report);
 
     report.Note("Import and incremental sync do work that a bare `git clone --mirror` / `git fetch --prune` skips: `transfer.fsckObjects` checks every received object (issue 3 requires it, against malicious packs), a commit-graph with changed-path filters is written (the project pages need it), an `ls-remote` runs first (it makes the no-op sync cheap and lets HEAD follow upstream), and the run and its ref changes are recorded. Row 1a times git itself doing the fsck and commit-graph: the remaining gap is Portal's own cost.");
     report.Note("The commit-graph is written with `--split`, so an incremental sync adds a layer for its new commits instead of rewriting the whole graph (this halved the medium incremental sync in the first full run).");
-    report.Note("On the small repository the ratios are dominated by a fixed per-sync cost of about 30 ms (API call, queue hand-off, two ref reads, database writes) against baselines of 50–120 ms.");
+    report.Note("Rows 2a and 5 (CPU split) measure the fixed per-sync cost (API call, queue hand-off, ref read, database writes): on the small repository it dominates the ratios against baselines of 50–120 ms.");
     report.Note("Requests authenticate with a token. Basic auth with a password costs about 100 ms per request by design (PBKDF2); a first run that polled with the password made every sync figure look 3x slower.");
     report.Note("Memory: Portal's own RSS stays flat while serving (packs stream between sockets and git); the memory that grows with repository size is git's (pack-objects for clones, index-pack for imports), listed separately.");
 
-    var header = string.Create(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs per figure; git {Tool.Run("git", null, "--version").Trim()}. Ratios compare medians measured in the same run.");
+    var header = string.Create(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {runs} runs per figure (medians); workloads {string.Join(", ", sizes.Select(size => size.Name))}. Machine: {Tool.Machine()}. Ratios compare medians measured in the same run.");
     var markdown = report.Write(Path.Combine(root, "bench", "results", "latest.md"), header);
     Console.WriteLine();
     Console.WriteLine(markdown);
@@ -302,13 +356,17 @@ static async Task<double> TimeToFirstByteAsync(HttpClient http, string path)
     return elapsed;
 }
 
-static async Task SchedulerAtScaleAsync(string appHost, string work, string upstreamUrl, int count, Report report)
+static async Task SchedulerAtScaleAsync(string appHost, string work, string upstreamUrl, int count, int due, Report report)
 {
+    due = Math.Min(due, count);
     var data = Path.Combine(work, "scale-data");
-    var portal = await PortalServer.StartAsync(appHost, data, maxConcurrent: 4, schedulerPeriod: "00:00:02");
+    // MaxConcurrent = 8 as issue 17 asks; a 1 ms minimum interval lets the due mirrors (interval 0) recur at every
+    // pass, so the throughput below is the engine's steady state, not one wave of queued work.
+    var portal = await PortalServer.StartAsync(appHost, data, maxConcurrent: 8, schedulerPeriod: "00:00:01", minInterval: "00:00:00.001");
     try
     {
-        // One real mirror, then `count` registered mirrors sharing its upstream, each with a hard-linked copy of its folder.
+        // One real mirror, then `count` registered mirrors sharing its upstream; the `due` ones that will sync each get
+        // a hard-linked copy of its folder (the others are never due, so they need none).
         await portal.CreateMirrorAsync("seed", upstreamUrl);
         await portal.WaitForSuccessAsync("seed", null);
         var seedId = (await portal.RepositoryAsync("seed")).GetProperty("id").GetInt64();
@@ -322,16 +380,20 @@ static async Task SchedulerAtScaleAsync(string appHost, string work, string upst
             SELECT Id, '{upstreamUrl}', 'None', NULL, 0, 1440 FROM Repositories WHERE Name LIKE 'scale-%';
             INSERT INTO Jobs (Kind, TargetId, Status, Priority, DueAt, ConsecutiveFailures, LastSuccessAt, RerunRequested, Version)
             SELECT 'mirror-sync', Id, 'Succeeded', 0, '2099-01-01 00:00:00', 0, '2026-01-01 00:00:00', 0, 0 FROM Repositories WHERE Name LIKE 'scale-%';
+            CREATE TEMP TABLE Chosen AS SELECT Id FROM Repositories WHERE Name LIKE 'scale-%' ORDER BY Id LIMIT {due};
+            UPDATE UpstreamSources SET SyncIntervalMinutes = 0 WHERE RepositoryId IN (SELECT Id FROM Chosen);
             """);
-        var ids = Tool.Run("sqlite3", null, database, "SELECT Id FROM Repositories WHERE Name LIKE 'scale-%';").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var ids = Tool.Run("sqlite3", null, database, $"SELECT Id FROM Repositories WHERE Name LIKE 'scale-%' ORDER BY Id LIMIT {due};").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var seedPath = Path.Combine(data, "repositories", $"{seedId}.git");
         var script = Path.Combine(work, "link.sh");
         File.WriteAllLines(script, ids.Select(id => $"cp -al '{seedPath}' '{Path.Combine(data, "repositories", id)}.git'"));
         Tool.Run("bash", null, script);
 
         var idlePass = await NextPassAsync(portal, 0);
-        Tool.Run("sqlite3", null, database, "PRAGMA busy_timeout = 30000; UPDATE Jobs SET DueAt = '2000-01-01 00:00:00' WHERE Kind = 'mirror-sync' AND TargetId IN (SELECT Id FROM Repositories WHERE Name LIKE 'scale-%');");
-        var busyPass = await NextPassAsync(portal, 1);
+        Tool.Run("sqlite3", null, database, $"PRAGMA busy_timeout = 30000; UPDATE Jobs SET DueAt = '2000-01-01 00:00:00' WHERE Kind = 'mirror-sync' AND TargetId IN ({string.Join(',', ids)});");
+        var busyPass = await NextPassAsync(portal, due);
+        // The first wave settles into the steady state before counting starts.
+        await Task.Delay(TimeSpan.FromSeconds(5));
         var before = long.Parse(Tool.Run("sqlite3", null, database, "SELECT COUNT(*) FROM RepositoryEvents WHERE Outcome = 'UpToDate';").Trim(), CultureInfo.InvariantCulture);
         var cpuBefore = Tool.CpuSeconds(portal.ProcessId);
         await Task.Delay(TimeSpan.FromSeconds(60));
@@ -339,10 +401,10 @@ static async Task SchedulerAtScaleAsync(string appHost, string work, string upst
         var after = long.Parse(Tool.Run("sqlite3", null, database, "SELECT COUNT(*) FROM RepositoryEvents WHERE Outcome = 'UpToDate';").Trim(), CultureInfo.InvariantCulture);
         var syncs = Math.Max(1, after - before);
         // Where a no-op sync's time goes: Portal itself, or the git processes it ran (counted when they end).
-        report.Value("5. CPU per no-op sync", string.Create(CultureInfo.InvariantCulture, $"Portal {(cpuAfter.Own - cpuBefore.Own) * 1000 / syncs:0.0} ms, its git children {(cpuAfter.Children - cpuBefore.Children) * 1000 / syncs:0.0} ms"));
-        report.Value($"5. scheduler pass, {count:N0} mirrors, none due", string.Create(CultureInfo.InvariantCulture, $"{idlePass.Milliseconds:0.0} ms"));
-        report.Value($"5. scheduler pass, {count:N0} mirrors, all due", string.Create(CultureInfo.InvariantCulture, $"{busyPass.Milliseconds:0.0} ms to queue {busyPass.Queued:N0}"));
-        report.Value("5. no-op syncs per minute at MaxConcurrent = 4", string.Create(CultureInfo.InvariantCulture, $"{after - before:N0}"));
+        report.Value("5. CPU per no-op sync (fixed cost split)", string.Create(CultureInfo.InvariantCulture, $"Portal {(cpuAfter.Own - cpuBefore.Own) * 1000 / syncs:0.0} ms, its git children {(cpuAfter.Children - cpuBefore.Children) * 1000 / syncs:0.0} ms"), target: "profile");
+        report.Value($"5. scheduler pass, {count:N0} mirrors, none due", string.Create(CultureInfo.InvariantCulture, $"{idlePass.Milliseconds:0.0} ms"), target: "< 50 ms", verdict: idlePass.Milliseconds < 50 ? "met" : "MISSED");
+        report.Value($"5. scheduler pass, {count:N0} mirrors, {due:N0} due", string.Create(CultureInfo.InvariantCulture, $"{busyPass.Milliseconds:0.0} ms to queue {busyPass.Queued:N0}"), target: "< 200 ms", verdict: busyPass.Milliseconds < 200 ? "met" : "MISSED");
+        report.Value($"5. no-op syncs per minute, {due:N0} mirrors, MaxConcurrent = 8", string.Create(CultureInfo.InvariantCulture, $"{after - before:N0}"), target: ">= 6,000", verdict: after - before >= 6_000 ? "met" : "MISSED");
     }
     finally
     {

@@ -67,6 +67,20 @@ public sealed class Report
             }
         }
 
+        // Every missed target needs its measured reason: the list is written here, the reasons by whoever publishes.
+        var missed = rows.Where(row => row.Verdict == "MISSED").ToList();
+        markdown.AppendLine().AppendLine("## Analysis of this run").AppendLine();
+        markdown.AppendLine(missed.Count == 0 ? "Every target was met." : "Missed targets, each with its measured reason:");
+        if (missed.Count > 0)
+        {
+            markdown.AppendLine();
+        }
+
+        foreach (var row in missed)
+        {
+            markdown.AppendLine($"- **{row.Figure}** ({row.Ratio}{(row.Ratio.Length > 0 ? ", " : "")}target {row.Target}): reason to be measured.");
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, markdown.ToString());
         return markdown.ToString();

@@ -9,6 +9,14 @@ public sealed record WorkloadSize(string Name, int Commits, int Files, int Branc
     public static readonly WorkloadSize Small = new("small", 1_000, 500, 10, 20, 2, 200, 1_000);
     public static readonly WorkloadSize Medium = new("medium", 20_000, 5_000, 200, 500, 3, 1_000, 3_000);
     public static readonly WorkloadSize Large = new("large", 100_000, 5_000, 2_500, 2_500, 3, 1_000, 3_000);
+
+    /// <summary>Ref count, not size, drives no-op and incremental cost: a small history under 6,000 branches and tags.</summary>
+    public static readonly WorkloadSize ManyRefs = new("many-refs", 2_000, 500, 4_000, 2_000, 2, 200, 1_000);
+
+    public static IReadOnlyList<WorkloadSize> All { get; } = [Small, Medium, Large, ManyRefs];
+
+    /// <summary>Only the sync figures (import, no-op, incremental) run on it: clones and pages are about size, not refs.</summary>
+    public bool SyncOnly => this == ManyRefs;
 }
 
 /// <summary>
@@ -17,6 +25,43 @@ public sealed record WorkloadSize(string Name, int Commits, int Files, int Branc
 /// </summary>
 public static class RepositoryGenerator
 {
+    /// <summary>Bump when the generator's output changes: cached repositories of another version are not reused.</summary>
+    public const int Version = 2;
+
+    /// <summary>
+    /// Puts the workload at <paramref name="barePath"/>, generated once into <paramref name="cacheRoot"/> (keyed by the
+    /// size's parameters and <see cref="Version"/>) and hard-linked from there on later runs: the 100k-commit repository
+    /// takes minutes to build. Hard links are safe because git never rewrites an object or pack in place (a push adds
+    /// files and renames refs into place), so the benchmark's pushes to the copy leave the cache as it was.
+    /// Returns whether the cache was used.
+    /// </summary>
+    public static bool Materialize(string barePath, WorkloadSize size, string cacheRoot)
+    {
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(size.ToString())))[..12];
+        var cached = Path.Combine(cacheRoot, $"{size.Name}-v{Version}-{key}.git");
+        var complete = cached + ".complete";
+        var hit = File.Exists(complete);
+        if (!hit)
+        {
+            if (Directory.Exists(cached))
+            {
+                Directory.Delete(cached, recursive: true);
+            }
+
+            Directory.CreateDirectory(cacheRoot);
+            Generate(cached, size);
+            File.WriteAllText(complete, size.ToString());
+        }
+
+        if (Tool.TryRun("cp", null, "-al", cached, barePath).ExitCode != 0)
+        {
+            // Another file system (no hard links across it): a plain copy.
+            Tool.Run("cp", null, "-a", cached, barePath);
+        }
+
+        return hit;
+    }
+
     public static void Generate(string barePath, WorkloadSize size, int seed = 42)
     {
         Tool.Run("git", null, "init", "--quiet", "--bare", "--initial-branch=main", barePath);
@@ -39,6 +84,8 @@ public static class RepositoryGenerator
         }
 
         Tool.Run("git", barePath, "repack", "-a", "-d", "-q");
+        // fast-import leaves one loose file per ref; a served repository has them packed.
+        Tool.Run("git", barePath, "pack-refs", "--all", "--prune");
     }
 
     private static void Write(Stream output, WorkloadSize size, Random random)

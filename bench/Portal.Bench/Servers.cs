@@ -178,7 +178,7 @@ public sealed class PortalServer : BackgroundProcess
         }
     }
 
-    public static async Task<PortalServer> StartAsync(string appHost, string dataDir, int maxConcurrent = 4, string schedulerPeriod = "01:00:00")
+    public static async Task<PortalServer> StartAsync(string appHost, string dataDir, int maxConcurrent = 4, string schedulerPeriod = "01:00:00", string minInterval = "01:00:00")
     {
         var environment = new Dictionary<string, string>
         {
@@ -190,6 +190,7 @@ public sealed class PortalServer : BackgroundProcess
             ["Portal__Sync__MinManualInterval"] = "00:00:00",
             ["Portal__Sync__MaxConcurrent"] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Portal__Jobs__SchedulerPeriod"] = schedulerPeriod,
+            ["Portal__Sync__MinInterval"] = minInterval,
             ["Portal__AuthFailuresPerMinute"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Portal.Core.Jobs.JobScheduler"] = "Information",
@@ -226,6 +227,11 @@ public sealed class PortalServer : BackgroundProcess
             lock (lines)
             {
                 lines.Add(line);
+                // PORTAL_BENCH_LOG=file keeps Portal's log for profiling (with e.g. Logging__LogLevel__Portal.Core.Jobs=Debug).
+                if (Environment.GetEnvironmentVariable("PORTAL_BENCH_LOG") is { Length: > 0 } log)
+                {
+                    File.AppendAllText(log, line + "\n");
+                }
             }
         }
     }

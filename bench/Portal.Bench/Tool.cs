@@ -47,7 +47,15 @@ public static class Tool
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    /// <summary>Peak resident memory of a tool run (KiB), via GNU time.</summary>
+    /// <summary>The machine the figures come from: cores, CPU model, memory, git version.</summary>
+    public static string Machine()
+    {
+        var model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        var memory = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var gib = memory is null ? "?" : (long.Parse(memory, System.Globalization.CultureInfo.InvariantCulture) / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        return $"{Environment.ProcessorCount} cores, {model}, {gib} GiB RAM; {Run("git", null, "--version").Trim()}";
+    }
+
     /// <summary>CPU seconds a process has used itself, and those of its children it has waited for (from /proc, in clock ticks of 1/100 s).</summary>
     public static (double Own, double Children) CpuSeconds(int process)
     {
@@ -56,6 +64,8 @@ public static class Tool
         double Ticks(int index) => long.Parse(fields[index], System.Globalization.CultureInfo.InvariantCulture) / 100.0;
         return (Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
     }
+
+    /// <summary>Peak resident memory of a tool run (KiB), via GNU time.</summary>
 
     public static long PeakRssKib(string tool, string? workingDirectory, params string[] arguments)
     {
@@ -105,11 +115,20 @@ public sealed class RssSampler : IDisposable
 
     public long PeakPortalKib { get; private set; }
 
+    /// <summary>Portal's RSS when sampling began: against the peak, whether memory stayed flat.</summary>
+    public long FirstPortalKib { get; private set; } = -1;
+
     public long PeakChildrenKib { get; private set; }
 
     private void Sample()
     {
-        PeakPortalKib = Math.Max(PeakPortalKib, RssKib(pid));
+        var own = RssKib(pid);
+        if (FirstPortalKib < 0)
+        {
+            FirstPortalKib = own;
+        }
+
+        PeakPortalKib = Math.Max(PeakPortalKib, own);
         long children = 0;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {

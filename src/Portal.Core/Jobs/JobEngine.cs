@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 
@@ -10,7 +11,7 @@ namespace Portal.Core.Jobs;
 /// a worker finishing, a lease renewal and a recovery on another node never lose each other's changes. The claim is a
 /// single conditional UPDATE … RETURNING; on PostgreSQL its inner SELECT gains FOR UPDATE SKIP LOCKED.
 /// </summary>
-public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvider clock, IOptions<JobOptions> options)
+public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGate writeGate, TimeProvider clock, IOptions<JobOptions> options)
 {
     private const int MaxWriteAttempts = 8;
 
@@ -151,13 +152,23 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     /// <summary>Claims the oldest queued job of <paramref name="kind"/>, most urgent first: Queued → Running under a lease.</summary>
     public async Task<JobClaim?> ClaimAsync(string kind, string owner, CancellationToken cancellationToken)
     {
+        using var writing = await writeGate.EnterAsync(cancellationToken);
+        return await ClaimInTransactionAsync(kind, owner, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same claim inside the caller's write (which holds the <see cref="JobWriteGate"/>): a worker recording a
+    /// run's end takes its next run in the same transaction. Announced once the caller calls <see cref="SignalCommitted"/>.
+    /// </summary>
+    public async Task<JobClaim?> ClaimInTransactionAsync(string kind, string owner, CancellationToken cancellationToken)
+    {
         var row = await ClaimRowAsync(kind, owner, cancellationToken);
         if (row is null)
         {
             return null;
         }
 
-        signals.NotifyChanged(kind, row.TargetId);
+        Signal(kind, row.TargetId, wake: false);
         return new JobClaim(kind, owner, row);
     }
 
@@ -170,12 +181,19 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     private async Task<JobRun?> ClaimRowAsync(string kind, string owner, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
+        // Inside the caller's transaction the connection is open and must stay so until it commits.
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (transaction is null)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
         try
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var until = now + options.Value.Lease;
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = """
                 UPDATE "Jobs" SET "Status" = 'Running', "LeaseOwner" = $owner, "LeaseExpiresAt" = $until, "LastAttemptAt" = $now, "Version" = "Version" + 1
                 WHERE "Id" = (SELECT "Id" FROM "Jobs" WHERE "Kind" = $kind AND "Status" = 'Queued' AND "QueuedAt" <= $now ORDER BY "Priority" DESC, "QueuedAt", "Id" LIMIT 1)
@@ -197,7 +215,10 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            if (transaction is null)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
     }
 
@@ -213,6 +234,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     /// <summary>Extends a running claim; false when the worker no longer holds it.</summary>
     public async Task<bool> RenewAsync(JobClaim claim, CancellationToken cancellationToken)
     {
+        using var writing = await writeGate.EnterAsync(cancellationToken);
         var until = clock.GetUtcNow().UtcDateTime + options.Value.Lease;
         var renewed = await db.Jobs
             .Where(j => j.Id == claim.Run.JobId && j.Status == JobStatus.Running && j.LeaseOwner == claim.Owner)
@@ -275,6 +297,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, TimeProvid
     /// <summary>Queues every job whose time has come; one indexed statement however many jobs there are.</summary>
     public async Task<int> QueueDueAsync(CancellationToken cancellationToken)
     {
+        using var writing = await writeGate.EnterAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         return await db.Jobs
             .Where(j => j.DueAt <= now && (j.Status == JobStatus.Never || j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed))

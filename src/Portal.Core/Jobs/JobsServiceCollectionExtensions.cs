@@ -9,6 +9,7 @@ public static class JobsServiceCollectionExtensions
     {
         services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<JobSignals>();
+        services.AddSingleton<JobWriteGate>();
         services.AddScoped<JobEngine>();
 
         // The scheduler is also resolvable by itself, so tests (and admin tools) can run a pass on demand.

@@ -12,31 +12,13 @@ public sealed class RepositoryLocks
     private readonly ConcurrentDictionary<long, SemaphoreSlim> locks = new();
     private readonly ConcurrentDictionary<long, long> releases = new();
 
-    public async Task<IDisposable> AcquireAsync(long repositoryId, CancellationToken cancellationToken)
-    {
-        var semaphore = locks.GetOrAdd(repositoryId, _ => new SemaphoreSlim(1, 1));
-        await semaphore.WaitAsync(cancellationToken);
-        return new Release(semaphore, () => releases.AddOrUpdate(repositoryId, 1, (_, count) => count + 1));
-    }
+    public Task<IDisposable> AcquireAsync(long repositoryId, CancellationToken cancellationToken) =>
+        // Counted before the next writer can enter.
+        locks.GetOrAdd(repositoryId, _ => new SemaphoreSlim(1, 1)).EnterAsync(cancellationToken, () => releases.AddOrUpdate(repositoryId, 1, (_, count) => count + 1));
 
     /// <summary>
     /// How many times the repository's lock was released on this node. Equal before a read of its refs (taken without
     /// the lock) and once the lock is held: no writer on this node held it in between, so that read is still true.
     /// </summary>
     public long Releases(long repositoryId) => releases.GetValueOrDefault(repositoryId);
-
-    private sealed class Release(SemaphoreSlim semaphore, Action released) : IDisposable
-    {
-        private int disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref disposed, 1) == 0)
-            {
-                // Counted before the next writer can enter.
-                released();
-                semaphore.Release();
-            }
-        }
-    }
 }

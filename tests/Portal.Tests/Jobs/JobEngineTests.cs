@@ -240,6 +240,87 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
         Assert.Null(after.LastSuccessAt);
     }
 
+    /// <summary>
+    /// The workers' claims and the recording of a run's end wait for the process's job write gate instead of colliding
+    /// in SQLite (where a refused writer sleeps 150 ms before it retries): while it is held nothing is claimed or recorded.
+    /// </summary>
+    [Fact]
+    public async Task ClaimsAndRecordedEnds_WaitForTheJobWriteGate()
+    {
+        var gate = portal.Services.GetRequiredService<JobWriteGate>();
+        var target = Interlocked.Increment(ref nextTarget);
+        var (started, release) = HoldRun(target);
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            await CreateAsync(target, JobTrigger.Manual);
+            await Task.Delay(500);
+            Assert.False(started.Task.IsCompleted, "A run was claimed while the write gate was held.");
+            Assert.Equal(JobStatus.Queued, (await FindAsync(target)).Status);
+        }
+
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            release.SetResult();
+            await Task.Delay(500);
+            Assert.Equal(JobStatus.Running, (await FindAsync(target)).Status);
+        }
+
+        await WaitUntilAsync(target, j => j.Status == JobStatus.Succeeded);
+    }
+
+    /// <summary>
+    /// A worker that records a run's end takes its next queued run in the same write: no moment in which the finished
+    /// run is recorded and the waiting one is still unclaimed. The test reads under the write gate, queued ahead of the
+    /// worker's next write, so a claim made in a write of its own would be seen missing.
+    /// </summary>
+    [Fact]
+    public async Task RecordingARunsEnd_ClaimsTheWorkersNextRunInTheSameWrite()
+    {
+        var gate = portal.Services.GetRequiredService<JobWriteGate>();
+        var (first, second, waiting) = (Interlocked.Increment(ref nextTarget), Interlocked.Increment(ref nextTarget), Interlocked.Increment(ref nextTarget));
+        var (firstStarted, releaseFirst) = HoldRun(first);
+        var (secondStarted, releaseSecond) = HoldRun(second);
+        var (_, releaseWaiting) = HoldRun(waiting);
+        await CreateAsync(first, JobTrigger.Manual);
+        await CreateAsync(second, JobTrigger.Manual);
+        await Task.WhenAll(firstStarted.Task, secondStarted.Task).WaitAsync(TimeSpan.FromSeconds(30));
+        // Both workers of the kind are busy: this one waits in the queue.
+        await CreateAsync(waiting, JobTrigger.Manual);
+
+        try
+        {
+            // Released under the gate: the worker continues inline on this thread, so without it the test would only
+            // look once the worker had recorded the run and claimed the next one, however it did that.
+            using (await gate.EnterAsync(CancellationToken.None))
+            {
+                releaseFirst.SetResult();
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The first run was not recorded.");
+                using (await gate.EnterAsync(CancellationToken.None))
+                {
+                    if ((await FindAsync(first)).Status == JobStatus.Succeeded)
+                    {
+                        Assert.Equal(JobStatus.Running, (await FindAsync(waiting)).Status);
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // Whatever the outcome, no run is left holding a worker for the tests after this one.
+            releaseSecond.TrySetResult();
+            releaseWaiting.TrySetResult();
+        }
+
+        await WaitUntilAsync(waiting, j => j.Status == JobStatus.Succeeded);
+    }
+
     private async Task CreateAsync(long target, JobTrigger? queueWith)
     {
         await using var scope = portal.Services.CreateAsyncScope();
