@@ -158,6 +158,43 @@ public sealed class ExperimentsTableTests(BrowserFixture browser) : IClassFixtur
         await Expect(page.Locator("#runs-next")).ToHaveCountAsync(0);
     }
 
+    /// <summary>
+    /// What a new user met following old links: a run that is gone and a hand-written page=2 showed an empty page or the
+    /// API's page-token message; a deleted run looked active; a metric logged once drew an empty chart; datasets were hidden.
+    /// </summary>
+    [Fact]
+    public async Task StaleLinks_SayWhatIsShownInstead_ARunShowsItsDatasets_DeletedMark_AndNoEmptyCharts()
+    {
+        var (page, mlflow, experimentId) = await SeededAsync("sweep-links");
+        using var _ = mlflow;
+        var found = await ExperimentsTabTests.PostAsync(mlflow, "runs/search", new { experiment_ids = new[] { experimentId }, filter = "attributes.run_name IN ('alpha', 'bravo')", order_by = new[] { "attributes.run_name ASC" } });
+        var ids = found.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("info").GetProperty("run_id").GetString()!).ToList();
+        var dataset = new { name = "iris-train", digest = "5f1c2a9e", source_type = "code", source = "{}" };
+        await ExperimentsTabTests.PostAsync(mlflow, "runs/log-inputs", new { run_id = ids[0], datasets = new[] { new { tags = new[] { new { key = "mlflow.data.context", value = "training" } }, dataset } } });
+        await ExperimentsTabTests.PostAsync(mlflow, "runs/delete", new { run_id = ids[1] });
+        var tab = page.Url.Contains('?', StringComparison.Ordinal) ? page.Url : $"{page.Url}?tab=experiments";
+
+        await page.Locator("#runs-table a", new() { HasText = "alpha" }).ClickAsync();
+        await Expect(page.Locator("#run-datasets")).ToContainTextAsync("iris-train");
+        await Expect(page.Locator("#run-datasets")).ToContainTextAsync("training");
+        await Expect(page.Locator("#chart-loss")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-val_loss")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#run-detail")).ToContainTextAsync("val_loss");
+
+        await page.GotoAsync($"{tab}&run=no-such-run");
+        await Expect(page.Locator("#experiments-notice")).ToContainTextAsync("Run no-such-run was not found");
+        await Expect(page.Locator("#runs-table tbody tr")).ToHaveCountAsync(Sweep.Length - 1);
+
+        await page.GotoAsync($"{tab}&page=2");
+        await Expect(page.Locator("#experiments-notice")).ToContainTextAsync("showing the first page");
+        await Expect(page.Locator("#runs-filter-error")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#runs-table tbody tr")).ToHaveCountAsync(Sweep.Length - 1);
+
+        await page.GotoAsync($"{tab}&run={ids[1]}");
+        await Expect(page.Locator("#run-deleted")).ToBeVisibleAsync();
+        await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+    }
+
     private HttpClient Client(string user, string project)
     {
         var mlflow = new HttpClient { BaseAddress = new Uri(browser.Portal.BaseAddress, $"{user}/{project}.mlflow/api/2.0/mlflow/") };

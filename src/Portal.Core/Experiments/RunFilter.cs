@@ -6,7 +6,7 @@ namespace Portal.Core.Experiments;
 
 /// <summary>
 /// MLflow's run search filter (https://mlflow.org/docs/latest/search-runs.html): clauses joined by AND, each
-/// "(metrics|params|tags|attributes).KEY OP VALUE". Metrics and the time attributes compare numbers; params, tags
+/// "(metrics|params|tags|attributes|datasets).KEY OP VALUE". Metrics and the time attributes compare numbers; params, tags
 /// and the other attributes compare strings (=, !=, LIKE, ILIKE, IN, NOT IN). Keys may be quoted with backticks or
 /// double quotes. The filter comes from anyone who can read the repository, so it is bounded
 /// (<see cref="MaxLengthBytes"/>), parsed in one pass by <see cref="RunFilterParser"/> and run as SQL (LIKE as GLOB,
@@ -75,6 +75,7 @@ internal enum FilterEntity
     Param,
     Tag,
     Attribute,
+    Dataset,
 }
 
 internal enum FilterOperator
@@ -260,5 +261,62 @@ internal static class RunAttributes
         "runname" or "run name" => "run_name",
         "created" => "start_time",
         var other => other,
+    };
+}
+
+/// <summary>
+/// "datasets.name|digest|context OP value", as MLflow's SQL store has it: a run matches when one of the datasets it
+/// logged (runs/log-inputs) passes; context is the input's mlflow.data.context tag (e.g. training).
+/// </summary>
+internal sealed class DatasetClause : RunFilterClause
+{
+    public const string Keys = "name, digest, context";
+
+    private const string ContextTag = "mlflow.data.context";
+
+    private readonly string field;
+    private readonly FilterOperator op;
+    private readonly IReadOnlyList<string> values;
+    private readonly LikePattern? pattern;
+
+    /// <summary><paramref name="field"/> is one of <see cref="Keys"/>, lower case.</summary>
+    public DatasetClause(string field, FilterOperator op, IReadOnlyList<string> values)
+    {
+        this.field = field;
+        this.op = op;
+        this.values = values;
+        pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+    }
+
+    public override bool Matches(TrackingRun run) => run.DatasetInputs.Any(input => Field(input) is { } actual && op switch
+    {
+        FilterOperator.Equal => actual == values[0],
+        FilterOperator.NotEqual => actual != values[0],
+        FilterOperator.In => values.Contains(actual, StringComparer.Ordinal),
+        FilterOperator.NotIn => !values.Contains(actual, StringComparer.Ordinal),
+        _ => pattern!.IsMatch(actual),
+    });
+
+    public override IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db)
+    {
+        var test = RunSearchSql.StringTest(op, values);
+        if (field == "context")
+        {
+            var contexts = db.TrackingDatasetInputTags.Where(t => t.Key == ContextTag).Where(RunSearchSql.On<TrackingDatasetInputTag, string>(t => t.Value, test));
+            var inputs = db.TrackingDatasetInputs.Where(i => contexts.Any(t => t.InputId == i.Id));
+            return runs.Where(r => inputs.Any(i => i.RunId == r.Id));
+        }
+
+        var matching = field == "name"
+            ? db.TrackingDatasetInputs.Where(RunSearchSql.On<TrackingDatasetInput, string>(i => i.Name, test))
+            : db.TrackingDatasetInputs.Where(RunSearchSql.On<TrackingDatasetInput, string>(i => i.Digest, test));
+        return runs.Where(r => matching.Any(i => i.RunId == r.Id));
+    }
+
+    private string? Field(TrackingDatasetInput input) => field switch
+    {
+        "name" => input.Name,
+        "digest" => input.Digest,
+        _ => input.Tags.FirstOrDefault(t => t.Key == ContextTag)?.Value,
     };
 }

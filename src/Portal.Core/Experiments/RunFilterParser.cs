@@ -65,8 +65,8 @@ internal sealed class RunFilterParser(string text)
             "params" or "param" or "parameters" or "parameter" => FilterEntity.Param,
             "tags" or "tag" => FilterEntity.Tag,
             "attributes" or "attribute" or "attr" or "run" => FilterEntity.Attribute,
-            "datasets" or "dataset" => throw new FilterSyntaxException("Portal does not record datasets, so it cannot filter on them: filter on metrics, params, tags or attributes."),
-            _ => throw new FilterSyntaxException($"Unknown entity '{Snippet(start.Text)}' at position {start.Position}: use metrics, params, tags or attributes, e.g. params.lr = '0.01'."),
+            "datasets" or "dataset" => FilterEntity.Dataset,
+            _ => throw new FilterSyntaxException($"Unknown entity '{Snippet(start.Text)}' at position {start.Position}: use metrics, params, tags, attributes or datasets, e.g. params.lr = '0.01'."),
         };
         var op = ParseOperator(name);
         var values = op is FilterOperator.In or FilterOperator.NotIn ? ParseList(name) : [Next()];
@@ -138,6 +138,11 @@ internal sealed class RunFilterParser(string text)
                 return new NumberClause(key, null, NumberOperator(op, name), Number(values[0], name));
             case FilterEntity.Param or FilterEntity.Tag:
                 return new StringClause(entity, key, null, StringOperator(op, name), Strings(values, name));
+            case FilterEntity.Dataset:
+                var field = key.ToLowerInvariant();
+                return field is "name" or "digest" or "context"
+                    ? new DatasetClause(field, StringOperator(op, name), Strings(values, name))
+                    : throw new FilterSyntaxException($"Unknown dataset field '{Snippet(key)}': filter on one of the dataset fields {DatasetClause.Keys}, e.g. datasets.name = 'train'.");
         }
 
         if (RunAttributes.Number(key) is { } number)

@@ -40,9 +40,10 @@ public sealed class RunSearchService(PortalDbContext db)
             return found.Error!;
         }
 
-        // Only the page's runs are loaded with their data.
+        // Only the page's runs are loaded with their data, inputs and outputs included, as MLflow's search answers them.
         var (pageIds, next) = found.Value;
-        var loaded = await db.RunsWithData().AsNoTracking().Where(r => pageIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        var loaded = await db.RunsWithData().Include(r => r.DatasetInputs).ThenInclude(i => i.Tags).Include(r => r.Models).AsNoTracking()
+            .Where(r => pageIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
         IReadOnlyList<TrackingRun> page = [.. pageIds.Where(loaded.ContainsKey).Select(id => loaded[id])];
         return (page, next);
     }

@@ -140,6 +140,12 @@ public sealed class AutologFlowTests(RemotePortalFactory portal) : IClassFixture
             run_view_type = "ACTIVE_ONLY",
             max_results = 1000,
         }));
+        var byDataset = await mlflow.OkAsync(mlflow.PostAsync("runs/search", new
+        {
+            experiment_ids = new[] { experimentId },
+            filter = "datasets.name = 'dataset' and datasets.context = 'eval' and datasets.digest LIKE '0d9e%'",
+        }));
+        var noDataset = await mlflow.OkAsync(mlflow.PostAsync("runs/search", new { experiment_ids = new[] { experimentId }, filter = "datasets.context IN ('test', 'validation')" }));
 
         Assert.Equal([(800, 100, 100), (930, 50, 20), (770, 0, 0)], batches.Select(b => (b.Metrics.Count, b.Params.Count, b.Tags.Count)));
         Assert.Equal(HttpStatusCode.OK, same);
@@ -176,5 +182,8 @@ public sealed class AutologFlowTests(RemotePortalFactory portal) : IClassFixture
         Assert.Contains("features_shape", inputs[0].GetProperty("dataset").GetProperty("profile").GetString(), StringComparison.Ordinal);
 
         Assert.Equal([runId], found.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("info").GetProperty("run_id").GetString()));
+        Assert.Equal(2, found.GetProperty("runs")[0].GetProperty("inputs").GetProperty("dataset_inputs").GetArrayLength());
+        Assert.Equal([runId], byDataset.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("info").GetProperty("run_id").GetString()));
+        Assert.Equal(0, noDataset.TryGetProperty("runs", out var none) ? none.GetArrayLength() : 0);
     }
 }

@@ -26,6 +26,9 @@ public partial class ExperimentsTab
 
     /// <summary>Why the search was refused (the parser's message, as the API returns it); null when it ran.</summary>
     private string? searchError;
+
+    /// <summary>What the link asked for and could not be shown (a run or experiment that is not there, a stale page link), and what is shown instead.</summary>
+    private string? notice;
     private readonly HashSet<string> chosen = [];
 
     private const string FilterExample = "metrics.loss < 0.5 and params.lr = \"0.01\"";
@@ -75,6 +78,7 @@ public partial class ExperimentsTab
         compared = null;
         runs = null;
         histories = [];
+        notice = null;
         if (View == "models")
         {
             return;
@@ -87,13 +91,31 @@ public partial class ExperimentsTab
             return;
         }
 
-        query = RunsTableQuery.From(selected.Id, Filter, ParamColumns, MetricColumns, Sort, PageToken, PreviousPages, PageSize);
-        filterText = query.Filter ?? "";
+        if (!string.IsNullOrEmpty(Experiment) && selected.Id.ToString(CultureInfo.InvariantCulture) != Experiment)
+        {
+            notice = $"This project has no active experiment {Experiment} (it may have been deleted); showing {selected.Name}.";
+        }
 
         if (!string.IsNullOrEmpty(Run))
         {
             run = (await Runs.GetAsync(RepositoryId, Run, default)).Value;
-            await LoadHistoriesAsync(run is null ? [] : [run]);
+            if (run is null)
+            {
+                notice = $"Run {Run} was not found in this project: it may have been deleted for good, or the link is mistyped. Here are the runs of {selected.Name}.";
+            }
+            else if (experiments.FirstOrDefault(e => e.Id == run.ExperimentId) is { } own)
+            {
+                // A run link names its run; the experiment shown is the run's own, whatever the link said.
+                selected = own;
+            }
+        }
+
+        query = RunsTableQuery.From(selected.Id, Filter, ParamColumns, MetricColumns, Sort, PageToken, PreviousPages, PageSize);
+        filterText = query.Filter ?? "";
+
+        if (run is not null)
+        {
+            await LoadHistoriesAsync([run]);
             return;
         }
 
@@ -118,7 +140,18 @@ public partial class ExperimentsTab
         paramKeys = query.ParamColumns(columns.ParamKeys);
         metricKeys = query.MetricColumns(columns.MetricKeys);
         var order = query.Sort is null ? Array.Empty<string>() : [query.Sort];
-        var search = await ScopedServices.GetRequiredService<RunSearchService>().SearchAsync(RepositoryId, [selected.Id.ToString(CultureInfo.InvariantCulture)], query.Filter, null, query.Size, order, query.Page, default);
+        var searches = ScopedServices.GetRequiredService<RunSearchService>();
+        var experimentIds = new[] { selected.Id.ToString(CultureInfo.InvariantCulture) };
+        var search = await searches.SearchAsync(RepositoryId, experimentIds, query.Filter, null, query.Size, order, query.Page, default);
+        if (!search.Succeeded && query.Page is not null && RunFilter.Parse(query.Filter).Succeeded)
+        {
+            // The filter is fine, so the page link is what was refused: an edited or stale link, e.g. page=2 (it holds the
+            // search's position, not a page number). The first page is the useful answer.
+            query = query.FirstPage();
+            search = await searches.SearchAsync(RepositoryId, experimentIds, query.Filter, null, query.Size, order, null, default);
+            notice = "That page link does not point into these runs any more (page links hold the search's position, not a page number); showing the first page.";
+        }
+
         // A refused filter shows no runs rather than all of them: the table must never look like an answer to it.
         searchError = search.Succeeded ? null : search.Error!.Message;
         runs = search.Succeeded ? search.Value.Runs : [];
