@@ -29,6 +29,8 @@ public sealed class ProjectSettingsTests(BrowserFixture browser) : IClassFixture
 
         await page.Locator("#settings-visibility").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "public" }).ClickAsync();
+        // The choice reaches the server over the circuit; saving before it shows would save the old visibility.
+        await Expect(page.Locator("#settings-visibility")).ToContainTextAsync("public");
         await page.Locator("#settings-save").ClickAsync();
         await Expect(page.Locator("#repo-visibility")).ToHaveCountAsync(0);
         await Expect(page.Locator("#settings-description")).ToHaveValueAsync("A description typed first");

@@ -93,6 +93,10 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGa
     /// </summary>
     public async Task<JobRequestResult> RequestAsync(string kind, long targetId, JobTrigger trigger, string? requestedBy, JobRequestRules rules, CancellationToken cancellationToken = default)
     {
+        // In turn with the workers' writes: a request that met a worker's write in SQLite would sleep 150 ms (BUSY) while
+        // the workers went on claiming scheduled work before it. Inside a caller's transaction it cannot wait for the
+        // gate (a worker at the gate may be waiting for that transaction's lock), so it writes as before.
+        using var writing = db.Database.CurrentTransaction is null ? await writeGate.EnterAsync(cancellationToken) : null;
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var job = await FindAsync(kind, targetId, cancellationToken);

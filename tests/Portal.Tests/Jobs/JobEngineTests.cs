@@ -38,7 +38,9 @@ public sealed class TestJobHandler(TestJobScript script) : IJobHandler
 /// <summary>Portal with one more kind of job, driven by the test: the engine itself, on a real SQLite file.</summary>
 public sealed class JobEnginePortalFactory : PortalFactory
 {
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Portal:Jobs:SchedulerPeriod"] = "01:00:00" };
+    // Work is found only when the engine wakes a worker (this is one node): a poll between two steps of a test would claim
+    // work the test has not finished queueing.
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Portal:Jobs:SchedulerPeriod"] = "01:00:00", ["Portal:Jobs:PollInterval"] = "01:00:00" };
 
     protected override void ConfigureServices(IServiceCollection services)
     {
@@ -138,7 +140,7 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
         await CreateAsync(manual, queueWith: null);
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            // All queued in one go, the scheduled ones first; no worker has looked yet (they wake on the request below).
+            // All queued in one go, the scheduled ones first.
             var engine = scope.ServiceProvider.GetRequiredService<JobEngine>();
             foreach (var target in scheduled)
             {
@@ -156,7 +158,10 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
         await WaitUntilAsync(manual, j => j.Status == JobStatus.Succeeded);
         await Task.WhenAll(scheduled.Select(t => WaitUntilAsync(t, j => j.Status == JobStatus.Succeeded)));
         var order = Script.Runs.Select(r => r.TargetId).Where(t => t == manual || scheduled.Contains(t)).ToList();
-        Assert.True(order.IndexOf(manual) <= 1, $"the manual request ran at position {order.IndexOf(manual)} of {string.Join(",", order)}");
+        // Each of the two workers may already be claiming (a worker that records a run's end claims its next run in the
+        // same write) before the request is queued: at most two scheduled runs go first. Claimed oldest-first instead of
+        // most-urgent-first, the request would run last, after all three.
+        Assert.True(order.IndexOf(manual) <= 2, $"the manual request ran at position {order.IndexOf(manual)} of {string.Join(",", order)}");
         Assert.Equal(JobTrigger.Schedule, Script.Runs.First(r => r.TargetId == scheduled[0]).Trigger);
     }
 
