@@ -170,9 +170,7 @@ internal sealed class StringClause : RunFilterClause
     private readonly string key;
     private readonly Expression<Func<TrackingRun, string>>? attribute;
     private readonly Func<TrackingRun, string?> select;
-    private readonly FilterOperator op;
-    private readonly IReadOnlyList<string> values;
-    private readonly LikePattern? pattern;
+    private readonly StringComparand comparand;
 
     /// <summary>A param or tag (by <paramref name="key"/>) or, for <see cref="FilterEntity.Attribute"/>, the <paramref name="attribute"/> column.</summary>
     public StringClause(FilterEntity entity, string key, Expression<Func<TrackingRun, string>>? attribute, FilterOperator op, IReadOnlyList<string> values)
@@ -180,9 +178,7 @@ internal sealed class StringClause : RunFilterClause
         this.entity = entity;
         this.key = key;
         this.attribute = attribute;
-        this.op = op;
-        this.values = values;
-        pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+        comparand = new StringComparand(op, values);
         if (attribute is not null)
         {
             var compiled = attribute.Compile(preferInterpretation: true);
@@ -194,26 +190,11 @@ internal sealed class StringClause : RunFilterClause
         }
     }
 
-    public override bool Matches(TrackingRun run)
-    {
-        if (select(run) is not { } actual)
-        {
-            return false;
-        }
-
-        return op switch
-        {
-            FilterOperator.Equal => actual == values[0],
-            FilterOperator.NotEqual => actual != values[0],
-            FilterOperator.In => values.Contains(actual, StringComparer.Ordinal),
-            FilterOperator.NotIn => !values.Contains(actual, StringComparer.Ordinal),
-            _ => pattern!.IsMatch(actual),
-        };
-    }
+    public override bool Matches(TrackingRun run) => select(run) is { } actual && comparand.Passes(actual);
 
     public override IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db)
     {
-        var test = RunSearchSql.StringTest(op, values);
+        var test = comparand.Sql();
         if (attribute is not null)
         {
             return runs.Where(RunSearchSql.On(attribute, test));
@@ -275,31 +256,20 @@ internal sealed class DatasetClause : RunFilterClause
     private const string ContextTag = "mlflow.data.context";
 
     private readonly string field;
-    private readonly FilterOperator op;
-    private readonly IReadOnlyList<string> values;
-    private readonly LikePattern? pattern;
+    private readonly StringComparand comparand;
 
     /// <summary><paramref name="field"/> is one of <see cref="Keys"/>, lower case.</summary>
     public DatasetClause(string field, FilterOperator op, IReadOnlyList<string> values)
     {
         this.field = field;
-        this.op = op;
-        this.values = values;
-        pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+        comparand = new StringComparand(op, values);
     }
 
-    public override bool Matches(TrackingRun run) => run.DatasetInputs.Any(input => Field(input) is { } actual && op switch
-    {
-        FilterOperator.Equal => actual == values[0],
-        FilterOperator.NotEqual => actual != values[0],
-        FilterOperator.In => values.Contains(actual, StringComparer.Ordinal),
-        FilterOperator.NotIn => !values.Contains(actual, StringComparer.Ordinal),
-        _ => pattern!.IsMatch(actual),
-    });
+    public override bool Matches(TrackingRun run) => run.DatasetInputs.Any(input => Field(input) is { } actual && comparand.Passes(actual));
 
     public override IQueryable<TrackingRun> Apply(IQueryable<TrackingRun> runs, PortalDbContext db)
     {
-        var test = RunSearchSql.StringTest(op, values);
+        var test = comparand.Sql();
         if (field == "context")
         {
             var contexts = db.TrackingDatasetInputTags.Where(t => t.Key == ContextTag).Where(RunSearchSql.On<TrackingDatasetInputTag, string>(t => t.Value, test));
@@ -319,4 +289,24 @@ internal sealed class DatasetClause : RunFilterClause
         "digest" => input.Digest,
         _ => input.Tags.FirstOrDefault(t => t.Key == ContextTag)?.Value,
     };
+}
+
+/// <summary>
+/// The string side of a clause (=, !=, IN, NOT IN or a LIKE pattern) that params, tags, string attributes and dataset
+/// fields share: <see cref="Passes"/> in memory, <see cref="Sql"/> the same test for the database.
+/// </summary>
+internal sealed class StringComparand(FilterOperator op, IReadOnlyList<string> values)
+{
+    private readonly LikePattern? pattern = op is FilterOperator.Like or FilterOperator.ILike ? new LikePattern(values[0], op == FilterOperator.ILike) : null;
+
+    public bool Passes(string actual) => op switch
+    {
+        FilterOperator.Equal => actual == values[0],
+        FilterOperator.NotEqual => actual != values[0],
+        FilterOperator.In => values.Contains(actual, StringComparer.Ordinal),
+        FilterOperator.NotIn => !values.Contains(actual, StringComparer.Ordinal),
+        _ => pattern!.IsMatch(actual),
+    };
+
+    public Expression<Func<string, bool>> Sql() => RunSearchSql.StringTest(op, values);
 }
