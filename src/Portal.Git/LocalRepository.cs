@@ -49,6 +49,33 @@ public sealed class LocalRepository(GitRunner git)
         EnsureSucceeded(result, "git symbolic-ref");
     }
 
+    /// <summary>
+    /// Applies <paramref name="updates"/> in one <c>update-ref</c> transaction: all or none, each checked against the old
+    /// value it names (absent: the ref must not exist). NUL-separated input (<c>-z</c>), so no ref name an upstream
+    /// advertised can be read as a second command; git refuses names that are not valid ref names.
+    /// </summary>
+    public async Task UpdateRefsAsync(string path, IReadOnlyCollection<RefUpdate> updates, CancellationToken cancellationToken)
+    {
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
+        var input = new System.Text.StringBuilder();
+        foreach (var update in updates)
+        {
+            input.Append(update switch
+            {
+                { NewSha: null } => $"delete {update.Name}\0{update.OldSha}\0",
+                { OldSha: null } => $"create {update.Name}\0{update.NewSha}\0",
+                _ => $"update {update.Name}\0{update.NewSha}\0{update.OldSha}\0",
+            });
+        }
+
+        var result = await git.RunWithInputAsync(GitCommand.Create("update-ref").Option("-z").Option("--stdin"), input.ToString(), path, cancellationToken);
+        EnsureSucceeded(result, "git update-ref");
+    }
+
     /// <summary>Whether <paramref name="ancestor"/> is reachable from <paramref name="descendant"/> (a fast-forward).</summary>
     public async Task<bool> IsAncestorAsync(string path, string ancestor, string descendant, CancellationToken cancellationToken)
     {
@@ -78,6 +105,9 @@ public sealed class LocalRepository(GitRunner git)
         }
     }
 }
+
+/// <summary>One ref to create (no <see cref="OldSha"/>), move, or delete (no <see cref="NewSha"/>).</summary>
+public sealed record RefUpdate(string Name, string? OldSha, string? NewSha);
 
 /// <summary>A local git operation that should not fail did: a broken data folder, not an upstream problem.</summary>
 public sealed class GitException(string message) : Exception(message);

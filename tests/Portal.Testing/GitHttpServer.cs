@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -67,6 +68,18 @@ public sealed class GitHttpServer : IAsyncDisposable
     public List<string> SeenAuthorization { get; } = [];
 
     public int RequestCount => requestCount;
+
+    /// <summary>Answer in protocol v0 whatever the client asks for (as servers without v2 do): every fetch lists all refs again, and wants must be among them.</summary>
+    public bool ProtocolV0Only { get; set; }
+
+    /// <summary>Runs before a request reaches git (e.g. to move a ref between a client's ls-remote and its fetch).</summary>
+    public Func<HttpRequest, Task>? BeforeGit { get; set; }
+
+    /// <summary>
+    /// The protocol v2 command of each upload-pack POST, in order, as "&lt;repository path&gt; &lt;command&gt;"
+    /// (<c>/name.git ls-refs</c>, <c>/name.git fetch</c>): what clients asked for.
+    /// </summary>
+    public ConcurrentQueue<string> UploadPackCommands { get; } = new();
 
     public string Url(string name) => $"http://127.0.0.1:{Port}/{name}.git";
 
@@ -141,7 +154,37 @@ public sealed class GitHttpServer : IAsyncDisposable
             return;
         }
 
+        if (BeforeGit is { } beforeGit)
+        {
+            await beforeGit(context.Request);
+        }
+
         await RunHttpBackendAsync(context, remoteUser);
+    }
+
+    /// <summary>
+    /// Records the v2 command an upload-pack POST carries. Such requests are small enough to read whole here (git
+    /// compresses only bodies over 1 kB, which then are not recorded); the body is replayed to git afterwards.
+    /// </summary>
+    private async Task RecordCommandAsync(HttpRequest request)
+    {
+        const string endpoint = "/git-upload-pack";
+        var path = request.Path.Value ?? "";
+        if (request.Method != "POST" || !path.EndsWith(endpoint, StringComparison.Ordinal) || request.Headers.ContentEncoding.Count > 0)
+        {
+            return;
+        }
+
+        request.EnableBuffering();
+        var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        request.Body.Position = 0;
+        var text = Encoding.ASCII.GetString(buffer.ToArray());
+        var command = System.Text.RegularExpressions.Regex.Match(text, "^[0-9a-f]{4}command=([a-z-]+)");
+        if (command.Success)
+        {
+            UploadPackCommands.Enqueue($"{path[..^endpoint.Length]} {command.Groups[1].Value}");
+        }
     }
 
     /// <summary>Stores an LFS object upstream and returns the pointer file to commit for it.</summary>
@@ -165,7 +208,7 @@ public sealed class GitHttpServer : IAsyncDisposable
         start.Environment["CONTENT_TYPE"] = request.ContentType ?? "";
         start.Environment["REMOTE_ADDR"] = "127.0.0.1";
         start.Environment["SERVER_PROTOCOL"] = "HTTP/1.1";
-        start.Environment["GIT_PROTOCOL"] = request.Headers["Git-Protocol"].ToString();
+        start.Environment["GIT_PROTOCOL"] = ProtocolV0Only ? "" : request.Headers["Git-Protocol"].ToString();
         start.Environment["HTTP_CONTENT_ENCODING"] = request.Headers.ContentEncoding.ToString();
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         start.Environment["HOME"] = Root;
@@ -179,6 +222,7 @@ public sealed class GitHttpServer : IAsyncDisposable
             start.Environment["REMOTE_USER"] = remoteUser;
         }
 
+        await RecordCommandAsync(request);
         using var process = Process.Start(start)!;
         var stdin = Task.Run(async () =>
         {

@@ -10,9 +10,10 @@ namespace Portal.Core.Mirroring;
 
 /// <summary>
 /// The git part of a pull-mirror sync, shared by the sync job and by write-through pushes (which fetch back what the
-/// upstream accepted): <c>ls-remote</c> (stop if nothing the mirror takes changed), then one <c>fetch --atomic
-/// --prune</c> whose refspecs leave out what the mirror's <see cref="BranchFilter"/> does not take, so such refs are
-/// neither fetched nor pruned; HEAD, LFS objects of the new commits. The commit-graph is not written here: the caller
+/// upstream accepted): <c>ls-remote</c> (stop if nothing the mirror takes changed), then a fetch of the changed refs'
+/// objects by id and one <c>update-ref</c> transaction that creates, moves and deletes the refs the mirror's
+/// <see cref="BranchFilter"/> takes (<see cref="RefUpdatePlan"/>); HEAD, LFS objects of the new commits. An upstream
+/// that will not send objects by id gets the fetch by name (<c>fetch --atomic --prune</c> with negative refspecs). The commit-graph is not written here: the caller
 /// asks for it (<see cref="CommitGraphTrigger"/>) once the change is visible and recorded. A first import clones (or, when
 /// the mirror leaves some of the upstream's refs out, fetches) into a temporary folder renamed into place only when
 /// complete. It changes the tracked <see cref="Repository"/> (default
@@ -118,12 +119,21 @@ public sealed class MirrorFetcher(
         var target = exists ? path : Path.Combine(dataDir.TempPath, $"import-{repository.Id}-{Guid.NewGuid():N}.git");
         try
         {
-            var fetched = !exists && ClonesWhole(remote, wanted)
-                ? await CloneAsync(session, target, repository.Id, cancellationToken)
-                : await FetchRefsAsync(session, target, exists, filter.Value, remote, before, repository.Id, cancellationToken);
-            if (!fetched.Succeeded)
+            var byId = exists ? await UpdateByIdAsync(session, target, before, wanted, filter.Value, repository.Id, cancellationToken) : null;
+            if (byId is { Succeeded: false } refused)
             {
-                return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
+                return refused.Error!;
+            }
+
+            if (byId is null)
+            {
+                var fetched = !exists && ClonesWhole(remote, wanted)
+                    ? await CloneAsync(session, target, repository.Id, cancellationToken)
+                    : await FetchRefsAsync(session, target, exists, filter.Value, remote, before, repository.Id, cancellationToken);
+                if (!fetched.Succeeded)
+                {
+                    return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
+                }
             }
 
             if (head is not null && head != before.Head)
@@ -132,7 +142,10 @@ public sealed class MirrorFetcher(
                 repository.DefaultBranch = head.StartsWith("refs/heads/", StringComparison.Ordinal) ? head["refs/heads/".Length..] : head;
             }
 
-            var after = await DropStraysAsync(target, filter.Value, before, await local.ReadRefsAsync(target, cancellationToken), cancellationToken);
+            // A fetch by name may have brought refs created upstream after ls-remote: read what it wrote.
+            var after = byId is not null
+                ? new RefSnapshot(byId.Value.Value!, head ?? before.Head)
+                : await DropStraysAsync(target, filter.Value, before, await local.ReadRefsAsync(target, cancellationToken), cancellationToken);
             var changes = await DiffAsync(target, before, after, cancellationToken);
             string? warning = null;
             if (changes.Count > 0 || lfsPending)
@@ -204,6 +217,81 @@ public sealed class MirrorFetcher(
         var refspecs = string.Join('\n', Refspecs(filter, remote, before)) + "\n";
         return await git.RunAsync(fetch, target, gitOptions.Value.TransferTimeout, line => ReportProgress(repositoryId, line), cancellationToken, refspecs);
     }
+
+    /// <summary>
+    /// An incremental sync by object id (<see cref="RefUpdatePlan"/>): fetch the changed refs' objects, then apply every
+    /// ref change in one <c>update-ref</c> transaction, each checked against the value this sync read. Returns the
+    /// mirror's refs afterwards, a failure, or null when the fetch by name must do it instead: the upstream would not
+    /// send objects by id, or the transaction was refused. A ref replaced by one beneath its name takes two transactions
+    /// (deletions first), where <c>fetch --atomic --prune</c> failed every time and left the mirror stuck.
+    /// </summary>
+    private async Task<Outcome<IReadOnlyDictionary<string, string>>?> UpdateByIdAsync(UpstreamSession session, string path, RefSnapshot before, RefSnapshot wanted, BranchFilter filter, long repositoryId, CancellationToken cancellationToken)
+    {
+        var plan = RefUpdatePlan.Between(before, wanted, filter);
+        if (plan is null)
+        {
+            return null;
+        }
+
+        var fetched = await FetchObjectsAsync(session, path, plan.ObjectsToFetch, repositoryId, cancellationToken);
+        if (!fetched.Succeeded)
+        {
+            if (IsRefusedWant(fetched.ErrorMessage))
+            {
+                return null;
+            }
+
+            return PortalError.Invalid(GitErrorHints.Explain(fetched.ErrorMessage));
+        }
+
+        try
+        {
+            if (plan.ReplacesNames)
+            {
+                await local.UpdateRefsAsync(path, [.. plan.Updates.Where(u => u.NewSha is null)], cancellationToken);
+                await local.UpdateRefsAsync(path, [.. plan.Updates.Where(u => u.NewSha is not null)], cancellationToken);
+            }
+            else
+            {
+                await local.UpdateRefsAsync(path, plan.Updates, cancellationToken);
+            }
+        }
+        catch (GitException)
+        {
+            // A ref changed here since this sync read it: the fetch by name sets every ref from the upstream.
+            return null;
+        }
+
+        return Outcome<IReadOnlyDictionary<string, string>>.Success(plan.AfterRefs);
+    }
+
+    /// <summary>
+    /// The objects an incremental sync needs, asked for by id: ls-remote has just listed every ref, and when every
+    /// refspec is an object id git skips listing them a second time (in the medium benchmark that listing was 90 of a
+    /// fetch's 170 ms). Nothing is written to a ref (<c>--no-tags</c> keeps tag following from writing any either);
+    /// <see cref="LocalRepository.UpdateRefsAsync"/> then moves them all in one transaction. The received objects are
+    /// checked (transfer.fsckObjects) and their connectivity verified as in any fetch.
+    /// </summary>
+    private async Task<GitResult> FetchObjectsAsync(UpstreamSession session, string target, IReadOnlyList<string> objects, long repositoryId, CancellationToken cancellationToken)
+    {
+        if (objects.Count == 0)
+        {
+            // Only deletions: nothing to transfer.
+            return new GitResult(0, "", "", TimedOut: false);
+        }
+
+        var fetch = session.Apply(GitCommand.Create("fetch")
+            .Option("--no-tags").Option("--no-write-fetch-head").Option("--no-auto-gc").Option("--no-show-forced-updates").Option("--progress")
+            .Option("--stdin").EndOfOptions().Value(session.RemoteUrl));
+        return await git.RunAsync(fetch, target, gitOptions.Value.TransferTimeout, line => ReportProgress(repositoryId, line), cancellationToken, string.Join('\n', objects) + "\n");
+    }
+
+    /// <summary>
+    /// An upstream that refused to send an object by id: a protocol v0 server (no allowReachableSHA1InWant) whose ref
+    /// moved after ls-remote. The words are git's: fetch-pack's refusal and upload-pack's.
+    /// </summary>
+    internal static bool IsRefusedWant(string message) =>
+        message.Contains("not our ref", StringComparison.OrdinalIgnoreCase) || message.Contains("unadvertised object", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The mirror's refs without the lock, or null when it has none yet or they cannot be read (then the locked read decides).</summary>
     private async Task<RefSnapshot?> ReadRefsIfPresentAsync(string path, CancellationToken cancellationToken)
