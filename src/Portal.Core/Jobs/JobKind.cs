@@ -59,6 +59,13 @@ public interface IJobHandler
     Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Inside the transaction that records the run's end, once the changes the handler left tracked are saved (so their
+    /// keys are known) and before the job's new state: for rows too many to pass through the change tracker one by one
+    /// (an import's thousands of ref changes), written straight through the context's connection.
+    /// </summary>
+    Task RecordAsync(JobRun run, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
     /// After the run's end is committed: the job's new state together with whatever the handler left unsaved in its
     /// scope's DbContext (one transaction, so a page never sees a finished activity entry beside a running job). The
     /// place for what others should hear of only once it is recorded (webhook events, follow-up work).

@@ -134,9 +134,10 @@ public sealed class JobWorkerPool(
     }
 
     /// <summary>
-    /// Records the end of a run the handler finished: its unsaved changes, the job's state and the claim of this
-    /// worker's next run in one transaction (one write to the database instead of three, where every write waits for
-    /// the one writer SQLite allows), then announces it, and only then tells the handler. Returns the next run.
+    /// Records the end of a run the handler finished: its unsaved changes and the rows it writes itself
+    /// (<see cref="IJobHandler.RecordAsync"/>), the job's state and the claim of this worker's next run in one
+    /// transaction (one write to the database instead of three, where every write waits for the one writer SQLite
+    /// allows), then announces it, and only then tells the handler. Returns the next run.
     /// </summary>
     private async Task<JobClaim?> CompleteAsync(JobKind kind, JobClaim claim, JobResult result, IJobHandler handler, IServiceProvider services, RunTimings timings, CancellationToken stoppingToken)
     {
@@ -148,6 +149,7 @@ public sealed class JobWorkerPool(
         await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
             await db.SaveChangesAsync(CancellationToken.None);
+            await handler.RecordAsync(claim.Run, CancellationToken.None);
             await engine.CompleteAsync(claim, result, kind.RetryPolicy, schedule, CancellationToken.None);
             next = stoppingToken.IsCancellationRequested ? null : await engine.ClaimInTransactionAsync(kind.Name, claim.Owner, CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);

@@ -34,6 +34,12 @@ public sealed class MirrorSyncJob(
     /// <summary>The activity entry of the run this handler finished (one handler per run: it lives in the run's scope).</summary>
     private RepositoryEvent? finished;
 
+    /// <summary>
+    /// The run's ref changes, written by <see cref="RecordAsync"/> beside the entry rather than tracked on it: an import
+    /// creates one per ref, thousands for some repositories.
+    /// </summary>
+    private IReadOnlyList<RefChange> changes = [];
+
     public async Task<JobResult> RunAsync(JobRun job, CancellationToken cancellationToken)
     {
         var repository = await db.Repositories
@@ -80,9 +86,8 @@ public sealed class MirrorSyncJob(
         run.FinishedAt = now;
         if (outcome.Succeeded)
         {
-            var changes = outcome.Value!.Changes;
-            run.Outcome = changes is null ? EventOutcome.UpToDate : EventOutcome.Succeeded;
-            run.RefChanges = [.. changes ?? []];
+            run.Outcome = outcome.Value!.Changes is null ? EventOutcome.UpToDate : EventOutcome.Succeeded;
+            changes = outcome.Value.Changes ?? [];
             run.Error = outcome.Value.Warning;
             if (repository.Mode == RepositoryMode.Migrated && repository.Credential is not null)
             {
@@ -100,10 +105,14 @@ public sealed class MirrorSyncJob(
         // migration no longer needs, a new default branch); announced in CompletedAsync once committed.
         repository.UpdatedAt = now;
         finished = run;
-        logger.LogInformation("Sync of repository {RepositoryId}: {Outcome} ({Changes} ref changes)", repository.Id, run.Outcome, run.RefChanges.Count);
+        logger.LogInformation("Sync of repository {RepositoryId}: {Outcome} ({Changes} ref changes)", repository.Id, run.Outcome, changes.Count);
         // The repository is loaded already: the engine need not read it again for the next run's time.
         return (outcome.Succeeded ? JobResult.Success : JobResult.Failure(outcome.Error!.Message)) with { Schedule = ScheduleOf(repository) };
     }
+
+    /// <summary>The run's ref changes, in the transaction that saved its entry (whose id they need).</summary>
+    public Task RecordAsync(JobRun job, CancellationToken cancellationToken) =>
+        finished is { } run ? RefChangeRows.InsertAsync(db, run.Id, changes, cancellationToken) : Task.CompletedTask;
 
     /// <summary>The run is recorded: push mirrors follow the changes, the commit-graph is written for them, and webhooks hear how it ended.</summary>
     public async Task CompletedAsync(JobRun job, JobResult result, CancellationToken cancellationToken)
@@ -113,7 +122,7 @@ public sealed class MirrorSyncJob(
             return;
         }
 
-        if (run.RefChanges.Count > 0)
+        if (changes.Count > 0)
         {
             await pushMirrors.RepositoryChangedAsync(run.RepositoryId, cancellationToken);
             // After the import's rename and its recorded success: the mirror is browsable without waiting for this.
@@ -124,7 +133,7 @@ public sealed class MirrorSyncJob(
         var ended = result.Succeeded ? WebhookEvents.SyncSucceeded
             : syncOptions.Value.RetryPolicy.HardFailsAt(job.PreviousFailures + 1) ? WebhookEvents.SyncHardFailed
             : WebhookEvents.SyncFailed;
-        await events.SyncEndedAsync(ended, run.RepositoryId, job.RequestedBy, run.RefChanges, result.Succeeded ? null : run.Error, cancellationToken);
+        await events.SyncEndedAsync(ended, run.RepositoryId, job.RequestedBy, changes, result.Succeeded ? null : run.Error, cancellationToken);
     }
 
     /// <summary>A mirror recurs at its interval; a migration runs once (its retries still back off up to the interval).</summary>

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Tests.Infrastructure;
 
@@ -13,9 +15,12 @@ public sealed class TestJobScript
     public ConcurrentQueue<(long TargetId, JobTrigger Trigger)> Runs { get; } = new();
 
     public ConcurrentQueue<(long TargetId, string Reason)> Abandoned { get; } = new();
+
+    /// <summary>What the handler writes itself while its run's end is recorded (<see cref="IJobHandler.RecordAsync"/>).</summary>
+    public ConcurrentDictionary<long, Func<JobRun, PortalDbContext, Task>> Record { get; } = new();
 }
 
-public sealed class TestJobHandler(TestJobScript script) : IJobHandler
+public sealed class TestJobHandler(TestJobScript script, PortalDbContext db) : IJobHandler
 {
     public const string Kind = "test-job";
 
@@ -27,6 +32,9 @@ public sealed class TestJobHandler(TestJobScript script) : IJobHandler
 
     public Task<JobSchedule> ScheduleAsync(long targetId, CancellationToken cancellationToken) =>
         Task.FromResult(new JobSchedule(TimeSpan.FromHours(1), TimeSpan.FromHours(1)));
+
+    public Task RecordAsync(JobRun run, CancellationToken cancellationToken) =>
+        script.Record.TryGetValue(run.TargetId, out var record) ? record(run, db) : Task.CompletedTask;
 
     public Task AbandonedAsync(long targetId, string reason, CancellationToken cancellationToken)
     {
@@ -82,6 +90,26 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
         portal.Clock.Advance(TimeSpan.FromDays(30));
         await portal.Services.GetRequiredService<JobScheduler>().RunPassAsync(CancellationToken.None);
         Assert.Equal(3, Script.Runs.Count(r => r.TargetId == target));
+    }
+
+    [Fact]
+    public async Task RowsAHandlerWritesItself_GoInTheTransactionThatRecordsItsRun_BeforeTheJobsNewState()
+    {
+        var target = Interlocked.Increment(ref nextTarget);
+        var seen = new TaskCompletionSource<(bool InTransaction, JobStatus Status)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Script.Record[target] = async (run, db) =>
+        {
+            var status = await db.Jobs.AsNoTracking().Where(j => j.Id == run.JobId).Select(j => j.Status).SingleAsync();
+            seen.TrySetResult((db.Database.CurrentTransaction is not null, status));
+        };
+        await CreateAsync(target, JobTrigger.Import);
+
+        var (inTransaction, status) = await seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Inside the transaction, before the engine marks the job ended: a page never sees the run ended without them.
+        Assert.True(inTransaction);
+        Assert.Equal(JobStatus.Running, status);
+        await WaitUntilAsync(target, j => j.Status == JobStatus.Succeeded);
     }
 
     [Fact]

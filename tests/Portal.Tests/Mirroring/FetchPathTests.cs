@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Portal.Testing;
 
 namespace Portal.Tests.Mirroring;
@@ -36,6 +37,52 @@ public sealed class FetchPathTests(MirrorPortalFactory portal, GitDaemonServer d
         await api.SyncAndWaitAsync(name);
         Assert.Equal(upstream.Refs, TestGit.Refs(path));
         TestGit.Run(path, "fsck", "--no-progress", "--strict");
+    }
+
+    [Fact]
+    public async Task Import_OfAnUpstreamWithThousandsOfRefs_RecordsEachOfThemInItsActivity()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("many-refs");
+        var upstream = MirrorSyncTests.Populate(daemon.CreateRepository(name));
+        var main = upstream.Refs["refs/heads/main"];
+        var feature = upstream.Refs["refs/heads/feature"];
+        // Written as loose ref files: thousands of update-ref runs would take most of the test.
+        for (var i = 0; i < 1500; i++)
+        {
+            WriteRef(upstream.BarePath, $"refs/heads/topic/{i:0000}", i % 2 == 0 ? main : feature);
+        }
+
+        for (var i = 0; i < 600; i++)
+        {
+            WriteRef(upstream.BarePath, $"refs/tags/build-{i:0000}", feature);
+        }
+
+        TestGit.Run(upstream.BarePath, "pack-refs", "--all");
+        var expected = TestGit.Refs(upstream.BarePath);
+
+        var repository = await api.ImportAsync(name, daemon.Url(name));
+
+        Assert.Equal("succeeded", MirrorApi.Status(repository));
+        Assert.Equal(expected, TestGit.Refs(api.RepositoryPath(repository)));
+        // Every ref the import brought is in its activity entry, with the commit it points to, in ref order.
+        var run = Assert.Single(await api.SyncRunsAsync(name));
+        var changes = run.GetProperty("refChanges").EnumerateArray().ToList();
+        Assert.Equal(expected.Count, changes.Count);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), changes.Select(c => c.GetProperty("ref").GetString()!));
+        Assert.All(changes, c =>
+        {
+            Assert.Equal("created", c.GetProperty("kind").GetString());
+            Assert.Equal(JsonValueKind.Null, c.GetProperty("oldSha").ValueKind);
+            Assert.Equal(expected[c.GetProperty("ref").GetString()!], c.GetProperty("newSha").GetString());
+        });
+    }
+
+    private static void WriteRef(string bareRepository, string name, string sha)
+    {
+        var file = Path.Combine(bareRepository, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, sha + "\n");
     }
 
     [Fact]
