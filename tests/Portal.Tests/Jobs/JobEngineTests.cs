@@ -160,8 +160,16 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
     {
         var scheduled = Enumerable.Range(0, 3).Select(_ => Interlocked.Increment(ref nextTarget)).ToList();
         var manual = Interlocked.Increment(ref nextTarget);
+        // Scheduled runs hold their worker until the request is queued: the two workers can take at most two of them
+        // first, however fast they claim (a worker records a run's end and claims its next in one write).
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         foreach (var target in scheduled)
         {
+            Script.Behaviour[target] = async (_, _) =>
+            {
+                await release.Task;
+                return JobResult.Success;
+            };
             await CreateAsync(target, queueWith: null);
         }
 
@@ -183,12 +191,12 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
             Assert.Equal(JobRequestOutcome.Queued, (await engine.RequestAsync(TestJobHandler.Kind, manual, JobTrigger.Manual, null, new JobRequestRules())).Outcome);
         }
 
+        release.SetResult();
         await WaitUntilAsync(manual, j => j.Status == JobStatus.Succeeded);
         await Task.WhenAll(scheduled.Select(t => WaitUntilAsync(t, j => j.Status == JobStatus.Succeeded)));
         var order = Script.Runs.Select(r => r.TargetId).Where(t => t == manual || scheduled.Contains(t)).ToList();
-        // Each of the two workers may already be claiming (a worker that records a run's end claims its next run in the
-        // same write) before the request is queued: at most two scheduled runs go first. Claimed oldest-first instead of
-        // most-urgent-first, the request would run last, after all three.
+        // At most the two scheduled runs the workers hold go first. Claimed oldest-first instead of most-urgent-first,
+        // the request would run last, after all three.
         Assert.True(order.IndexOf(manual) <= 2, $"the manual request ran at position {order.IndexOf(manual)} of {string.Join(",", order)}");
         Assert.Equal(JobTrigger.Schedule, Script.Runs.First(r => r.TargetId == scheduled[0]).Trigger);
     }
