@@ -269,6 +269,24 @@ public sealed class PortalServer : BackgroundProcess
         }
     }
 
+    /// <summary>
+    /// Waits for an import's commit-graph follow-up job (recorded in the activity as maintenance), so that it does not
+    /// run beside, and slow down, whatever the bench times next.
+    /// </summary>
+    public async Task WaitForCommitGraphAsync(string name)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(30);
+        while ((await Http.GetFromJsonAsync<JsonElement>($"api/v1/repos/{Admin}/{name}/events")).EnumerateArray().All(e => e.GetProperty("kind").GetString() != "maintenance"))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No commit-graph for {name} after 30 minutes.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<DateTime?> LastSuccessAsync(string name) =>
         (await RepositoryAsync(name)).GetProperty("sync").GetProperty("lastSuccessAt") is { ValueKind: JsonValueKind.String } value ? value.GetDateTime() : null;
 
