@@ -126,6 +126,10 @@ public sealed class AccountFlowTests(BrowserFixture browser) : IClassFixture<Bro
         var userName = AccountPages.NewUserName();
 
         await AccountPages.RegisterAsync(page, userName);
+        // The title is in the DOM before the stylesheets have loaded: measured then, unstyled content overflows (it
+        // failed so once under load). Measure the page as the user sees it, styled and connected.
+        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.Load);
+        await AccountPages.WaitForCircuitAsync(page);
 
         var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
         Assert.False(overflow, "The dashboard scrolls sideways at 375 px.");
