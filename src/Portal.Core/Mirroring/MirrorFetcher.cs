@@ -13,8 +13,9 @@ namespace Portal.Core.Mirroring;
 /// upstream accepted): <c>ls-remote</c> (stop if nothing the mirror takes changed), then a fetch of the changed refs'
 /// objects by id and one <c>update-ref</c> transaction that creates, moves and deletes the refs the mirror's
 /// <see cref="BranchFilter"/> takes (<see cref="RefUpdatePlan"/>); HEAD, LFS objects of the new commits. An upstream
-/// that will not send objects by id gets the fetch by name (<c>fetch --atomic --prune</c> with negative refspecs). The commit-graph is not written here: the caller
-/// asks for it (<see cref="CommitGraphTrigger"/>) once the change is visible and recorded. A first import clones (or, when
+/// that will not send objects by id gets the fetch by name (<c>fetch --atomic --prune</c> with negative refspecs). The
+/// commit-graph is not written here: the caller asks for it (<see cref="CommitGraphTrigger"/>) once the change is
+/// visible and recorded. A first import clones (or, when
 /// the mirror leaves some of the upstream's refs out, fetches) into a temporary folder renamed into place only when
 /// complete. It changes the tracked <see cref="Repository"/> (default
 /// branch, a host key pinned on first contact); the caller saves it.
@@ -352,13 +353,7 @@ public sealed class MirrorFetcher(
             return after;
         }
 
-        var input = string.Concat(strays.Select(r => $"delete {r.Key} {r.Value}\n"));
-        var deleted = await git.RunWithInputAsync(GitCommand.Create("update-ref").Option("--stdin"), input, path, cancellationToken);
-        if (!deleted.Succeeded)
-        {
-            throw new GitException($"git update-ref failed: {deleted.ErrorMessage}");
-        }
-
+        await local.UpdateRefsAsync(path, [.. strays.Select(r => new RefUpdate(r.Key, r.Value, NewSha: null))], cancellationToken);
         return await local.ReadRefsAsync(path, cancellationToken);
     }
 

@@ -11,7 +11,7 @@ namespace Portal.Core.Mirroring;
 /// objects and refs live outside the mirror until the upstream has accepted them; the mirror itself never holds a
 /// commit the upstream refused. Disposing deletes it.
 /// </summary>
-public sealed class WriteThroughStaging(GitRunner git, LocalRepository local, DataDirectory dataDir)
+public sealed class WriteThroughStaging(LocalRepository local, DataDirectory dataDir)
 {
     public async Task<StagedPush> CreateAsync(long repositoryId, IReadOnlyList<PushCommand> commands, CancellationToken cancellationToken)
     {
@@ -30,16 +30,10 @@ public sealed class WriteThroughStaging(GitRunner git, LocalRepository local, Da
             }
 
             // Each pushed ref at the mirror's value, so receive-pack checks the client's old values against the mirror.
-            var input = string.Concat(commands.Select(c => c.RefName).Distinct(StringComparer.Ordinal)
-                .Where(mirror.Refs.ContainsKey).Select(name => $"create {name} {mirror.Refs[name]}\n"));
-            if (input.Length > 0)
-            {
-                var created = await git.RunWithInputAsync(GitCommand.Create("update-ref").Option("--stdin"), input, path, cancellationToken);
-                if (!created.Succeeded)
-                {
-                    throw new GitException($"git update-ref failed: {created.ErrorMessage}");
-                }
-            }
+            await local.UpdateRefsAsync(
+                path,
+                [.. commands.Select(c => c.RefName).Distinct(StringComparer.Ordinal).Where(mirror.Refs.ContainsKey).Select(name => new RefUpdate(name, OldSha: null, mirror.Refs[name]))],
+                cancellationToken);
 
             return staged;
         }

@@ -36,7 +36,7 @@ public sealed class IncrementalFetchTests(MirrorPortalFactory portal, GitHttpFix
         TestGit.Run(path, "fsck", "--no-progress", "--strict");
         // ls-remote's listing, then one fetch: a fetch by name would have listed the refs a second time.
         Assert.Equal([$"/{name}.git ls-refs", $"/{name}.git fetch"], Server.UploadPackCommands.Where(c => c.StartsWith($"/{name}.git ", StringComparison.Ordinal)));
-        var kinds = run.GetProperty("refChanges").EnumerateArray().ToDictionary(c => c.GetProperty("ref").GetString()!, c => c.GetProperty("kind").GetString());
+        var kinds = MirrorApi.RefChangeKinds(run);
         Assert.Equal(
             new Dictionary<string, string?>
             {

@@ -99,6 +99,10 @@ public sealed class MirrorApi(PortalFactory portal, HttpClient client, string us
     public string RepositoryPath(JsonElement repository) =>
         portal.Services.GetRequiredService<DataDirectory>().RepositoryPath(repository.GetProperty("id").GetInt64());
 
+    /// <summary>A sync run's ref changes as ref name → kind ("created", "updated", "forced", "deleted").</summary>
+    public static Dictionary<string, string?> RefChangeKinds(JsonElement run) =>
+        run.GetProperty("refChanges").EnumerateArray().ToDictionary(c => c.GetProperty("ref").GetString()!, c => c.GetProperty("kind").GetString());
+
     public static string Status(JsonElement repository) => repository.GetProperty("sync").GetProperty("status").GetString()!;
 
     public static string? LastError(JsonElement repository) => repository.GetProperty("sync").GetProperty("lastError").GetString();

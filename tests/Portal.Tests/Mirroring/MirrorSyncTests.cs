@@ -72,7 +72,7 @@ public sealed class MirrorSyncTests(MirrorPortalFactory portal, GitDaemonServer 
         Assert.Equal(upstream.Refs, TestGit.Refs(path));
         var run = (await api.SyncRunsAsync(name))[0];
         Assert.Equal("api", run.GetProperty("trigger").GetString());
-        var kinds = run.GetProperty("refChanges").EnumerateArray().ToDictionary(c => c.GetProperty("ref").GetString()!, c => c.GetProperty("kind").GetString());
+        var kinds = MirrorApi.RefChangeKinds(run);
         Assert.Equal(
             new Dictionary<string, string?>
             {
