@@ -91,6 +91,8 @@ public sealed class OrganizationPageTests(BrowserFixture browser) : IClassFixtur
 
         await ownerPage.CloseAsync();
         await page.ReloadAsync();
+        // As the test above: a click while the reloaded page is still starting Blazor can be lost (it was, once, under load).
+        await AccountPages.WaitForCircuitAsync(page);
         await page.Locator("#dashboard-orgs").GetByRole(AriaRole.Link, new() { Name = org }).ClickAsync();
 
         await Expect(page.Locator("#org-title")).ToHaveTextAsync(org);
