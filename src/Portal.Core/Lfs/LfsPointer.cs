@@ -12,6 +12,13 @@ public sealed record LfsPointer(string Oid, long Size)
     /// <summary>Pointer files are smaller than this (git-lfs's own cut-off); larger blobs are never pointers.</summary>
     public const int MaxPointerBytes = 1024;
 
+    /// <summary>
+    /// The shortest pointer <see cref="TryParse"/> accepts: the shorter version line (42 bytes, "version
+    /// https://hawser.github.com/spec/v1\n"), the sha256 oid line (76) and "size 0\n" (7). Smaller blobs are never read
+    /// when a whole repository is searched for pointers.
+    /// </summary>
+    public const int MinPointerBytes = 125;
+
     private static readonly string[] Versions = ["https://git-lfs.github.com/spec/v1", "https://hawser.github.com/spec/v1"];
 
     public static LfsPointer? TryParse(ReadOnlySpan<byte> content)

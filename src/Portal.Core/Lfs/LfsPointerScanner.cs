@@ -130,7 +130,6 @@ public sealed class LfsPointerScanner(GitRunner git)
     /// </summary>
     public async Task<LfsScan> ScanAsync(string repositoryPath, IReadOnlyCollection<string> tips, IReadOnlyCollection<string> excluded, int limit, CancellationToken cancellationToken)
     {
-        var pointers = new Dictionary<string, LfsPointer>(StringComparer.Ordinal);
         if (tips.Count == 0)
         {
             return new LfsScan([], Truncated: false);
@@ -142,7 +141,31 @@ public sealed class LfsPointerScanner(GitRunner git)
             repositoryPath);
         await using var catFile = git.StartStreaming(GitCommand.Create("cat-file").Option("--batch").Option("--buffer"), repositoryPath);
         await WriteRevisionsAsync(revList.Input, tips, excluded, cancellationToken);
-        var pump = PumpAsync(revList.Output, catFile.Input, cancellationToken);
+        return await CollectPointersAsync(revList, "git rev-list", catFile, PumpAsync(revList.Output, catFile.Input, cancellationToken), limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// The distinct LFS pointers among every object of a repository a transfer has just filled (a first import, where
+    /// each object came with the new commits), at most <paramref name="limit"/> of them. One
+    /// <c>cat-file --batch-all-objects --unordered --batch-check</c> reads types and sizes in pack order without walking
+    /// a single tree (the bench's large repository, 900,000 objects under 4,894 tips: 0.95 s of git where the
+    /// tips' trees took 2.2 s); only blobs of a pointer's size are then read. It answers more than the .gitattributes
+    /// pre-check can, too: pointers anywhere in the history, as GitLab's mirror import (Gitaly's ListAllLFSPointers) does.
+    /// </summary>
+    public async Task<LfsScan> ScanEveryObjectAsync(string repositoryPath, int limit, CancellationToken cancellationToken)
+    {
+        await using var listing = git.StartStreaming(
+            GitCommand.Create("cat-file").Option("--batch-all-objects").Option("--unordered").Option("--batch-check=%(objecttype) %(objectsize) %(objectname)"),
+            repositoryPath);
+        listing.Input.Close();
+        await using var catFile = git.StartStreaming(GitCommand.Create("cat-file").Option("--batch").Option("--buffer"), repositoryPath);
+        return await CollectPointersAsync(listing, "git cat-file --batch-all-objects", catFile, PumpPointerSizedBlobsAsync(listing.Output, catFile.Input, cancellationToken), limit, cancellationToken);
+    }
+
+    /// <summary>Reads what <paramref name="pump"/> feeds <paramref name="catFile"/>, keeping pointers; stops both processes when it stops early.</summary>
+    private static async Task<LfsScan> CollectPointersAsync(GitStreamingProcess source, string sourceName, GitStreamingProcess catFile, Task pump, int limit, CancellationToken cancellationToken)
+    {
+        var pointers = new Dictionary<string, LfsPointer>(StringComparer.Ordinal);
         var truncated = false;
         var readToEnd = false;
         try
@@ -155,7 +178,7 @@ public sealed class LfsPointerScanner(GitRunner git)
             if (!readToEnd)
             {
                 // Stopped early (limit, error or cancellation): nothing more is read, so nothing more may be written.
-                revList.Kill();
+                source.Kill();
                 catFile.Kill();
             }
 
@@ -164,7 +187,7 @@ public sealed class LfsPointerScanner(GitRunner git)
 
         if (!truncated)
         {
-            await EnsureSucceededAsync(revList, "git rev-list", cancellationToken);
+            await EnsureSucceededAsync(source, sourceName, cancellationToken);
             await EnsureSucceededAsync(catFile, "git cat-file", cancellationToken);
         }
 
@@ -223,6 +246,58 @@ public sealed class LfsPointerScanner(GitRunner git)
         {
             await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Hands cat-file the ids of the listed blobs whose size a pointer can have ("blob &lt;size&gt; &lt;id&gt;" lines), closing
+    /// its stdin at the end. Parsed as bytes: a large repository lists a million objects, mostly not blobs of that size.
+    /// </summary>
+    private static async Task PumpPointerSizedBlobsAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var buffer = new byte[64 * 1024];
+        var pending = 0;
+        await using var output = new BufferedStream(to, 16 * 1024);
+        while (true)
+        {
+            var read = await from.ReadAsync(buffer.AsMemory(pending), cancellationToken);
+            var filled = pending + read;
+            var consumed = 0;
+            for (int end; (end = Array.IndexOf(buffer, (byte)'\n', consumed, filled - consumed)) >= 0; consumed = end + 1)
+            {
+                if (PointerSizedBlobId(buffer.AsMemory(consumed, end - consumed + 1)) is { } id)
+                {
+                    await output.WriteAsync(id, cancellationToken);
+                }
+            }
+
+            if (read == 0)
+            {
+                break;
+            }
+
+            // A line longer than the buffer is no line this format prints: the rest of it is dropped.
+            pending = consumed == 0 && filled == buffer.Length ? 0 : filled - consumed;
+            buffer.AsSpan(consumed, pending).CopyTo(buffer);
+        }
+    }
+
+    /// <summary>The "&lt;id&gt;\n" of a "blob &lt;size&gt; &lt;id&gt;\n" line whose size a pointer can have; null for any other line.</summary>
+    private static ReadOnlyMemory<byte>? PointerSizedBlobId(ReadOnlyMemory<byte> line)
+    {
+        var span = line.Span;
+        if (!span.StartsWith("blob "u8))
+        {
+            return null;
+        }
+
+        var sizeEnd = span[5..].IndexOf((byte)' ');
+        if (sizeEnd <= 0 || !System.Buffers.Text.Utf8Parser.TryParse(span.Slice(5, sizeEnd), out long size, out var used) || used != sizeEnd)
+        {
+            return null;
+        }
+
+        return size is >= LfsPointer.MinPointerBytes and < LfsPointer.MaxPointerBytes ? line[(5 + sizeEnd + 1)..] : null;
     }
 
     private static async Task IgnoreBrokenPipeAsync(Task pump)

@@ -109,7 +109,7 @@ public sealed class MirrorFetcher(
             }
 
             // Refs are current but an earlier LFS fetch did not complete: finish it without fetching refs again.
-            return new MirrorFetchResult(null, await lfs.FetchAsync(repository, url, credentials, path, before, before, cancellationToken));
+            return new MirrorFetchResult(null, await lfs.FetchAsync(repository, url, credentials, path, before, before, freshCopy: false, cancellationToken));
         }
 
         if (transferStarting is not null)
@@ -151,7 +151,7 @@ public sealed class MirrorFetcher(
             string? warning = null;
             if (changes.Count > 0 || lfsPending)
             {
-                warning = await lfs.FetchAsync(repository, url, credentials, target, before, after, cancellationToken);
+                warning = await lfs.FetchAsync(repository, url, credentials, target, before, after, freshCopy: !exists, cancellationToken);
             }
 
             if (!exists)

@@ -37,14 +37,14 @@ public sealed class MirrorLfsFetcher(
     public static bool IsPending(string repositoryPath) => File.Exists(Path.Combine(repositoryPath, PendingMarker));
 
     /// <summary>The run's note when the pre-check finds no LFS in use: the LFS server is not asked at all.</summary>
-    public const string NoLfsInUse = "Git LFS: not used by the new commits (no .gitattributes routes files through filter=lfs); the LFS server was not asked.";
+    public const string NoLfsInUse = "Git LFS: not used by the new commits (no LFS pointers in an import, no .gitattributes routing files through filter=lfs in a sync); the LFS server was not asked.";
 
     /// <summary>
     /// Fetches what the commits between <paramref name="before"/> and <paramref name="after"/> need (plus what an earlier
     /// sync left pending). Returns the text for the sync run: how many objects were fetched, that none were needed, or
     /// a warning, or <see cref="NoLfsInUse"/>; null when the mirror does not fetch LFS or no ref has new commits.
     /// </summary>
-    public async Task<string?> FetchAsync(Repository repository, UpstreamUrl url, UpstreamCredentials credentials, string repositoryPath, RefSnapshot before, RefSnapshot after, CancellationToken cancellationToken)
+    public async Task<string?> FetchAsync(Repository repository, UpstreamUrl url, UpstreamCredentials credentials, string repositoryPath, RefSnapshot before, RefSnapshot after, bool freshCopy, CancellationToken cancellationToken)
     {
         var marker = Path.Combine(repositoryPath, PendingMarker);
         if (!repository.Upstream!.FetchLfs)
@@ -68,15 +68,14 @@ public sealed class MirrorLfsFetcher(
         deadline.CancelAfter(gitOptions.Value.TransferTimeout);
         try
         {
-            if (!await scanner.MentionsLfsAsync(repositoryPath, tips, deadline.Token))
+            var scan = await ScanAsync(repository.Id, repositoryPath, freshCopy, tips, excluded, deadline.Token);
+            if (scan is null)
             {
                 // Said in the activity, so a fast import of a repository without LFS is explained, not a mystery.
                 File.Delete(marker);
                 return NoLfsInUse;
             }
 
-            progressTracker.Report(repository.Id, new SyncProgress("Finding LFS objects", null));
-            var scan = await scanner.ScanAsync(repositoryPath, tips, excluded, MaxObjectsPerSync, deadline.Token);
             var missing = scan.Pointers.Where(p => store.SizeOf(repository.Id, p.Oid) is null).ToList();
             var more = scan.Truncated ? $" The new commits reference more than {MaxObjectsPerSync} LFS objects: the rest follow in the next sync." : "";
             if (missing.Count == 0)
@@ -112,6 +111,29 @@ public sealed class MirrorLfsFetcher(
             logger.LogWarning(exception, "LFS fetch for repository {RepositoryId} failed: {Reason}", repository.Id, reason);
             return $"Warning: Git LFS objects were not fetched; the next sync tries again.\n{reason}";
         }
+    }
+
+    /// <summary>
+    /// The pointers the new commits hold; null when LFS is not used by them. A fresh copy (a first import into an empty
+    /// folder) holds only objects the new commits brought, so every object is searched at once, in pack order; a sync
+    /// into an existing mirror asks the tips' .gitattributes first and walks the new history only when one uses LFS.
+    /// </summary>
+    private async Task<LfsScan?> ScanAsync(long repositoryId, string repositoryPath, bool freshCopy, IReadOnlyCollection<string> tips, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken)
+    {
+        if (freshCopy)
+        {
+            progressTracker.Report(repositoryId, new SyncProgress("Finding LFS objects", null));
+            var everything = await scanner.ScanEveryObjectAsync(repositoryPath, MaxObjectsPerSync, cancellationToken);
+            return everything.Pointers.Count == 0 ? null : everything;
+        }
+
+        if (!await scanner.MentionsLfsAsync(repositoryPath, tips, cancellationToken))
+        {
+            return null;
+        }
+
+        progressTracker.Report(repositoryId, new SyncProgress("Finding LFS objects", null));
+        return await scanner.ScanAsync(repositoryPath, tips, excluded, MaxObjectsPerSync, cancellationToken);
     }
 
     private static string Describe(LfsDownloadReport report, int missing, int present)

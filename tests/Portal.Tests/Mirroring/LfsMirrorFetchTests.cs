@@ -98,6 +98,30 @@ public sealed class LfsMirrorFetchTests(MirrorPortalFactory portal, GitHttpFixtu
     }
 
     [Fact]
+    public async Task Import_FetchesTheLfsObjectsOfTheHistory_WhenTheTipsNoLongerUseLfs()
+    {
+        // A project that tracked its model with LFS, then dropped LFS: checking out the old commit still needs the
+        // object. An import searches every object it brought (as GitLab's does), not the tips' .gitattributes only.
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("lfshistory");
+        var upstream = Upstream.CreateRepository(name);
+        upstream.Commit("main", file: ".gitattributes", content: Encoding.UTF8.GetBytes("*.bin filter=lfs diff=lfs merge=lfs -text\n"));
+        var model = Content("an old model");
+        var modelPointer = Upstream.AddLfsObject(model);
+        upstream.Commit("main", file: "model.bin", content: Encoding.UTF8.GetBytes(modelPointer));
+        upstream.Commit("main", file: ".gitattributes", content: Encoding.UTF8.GetBytes("*.txt text eol=lf\n"));
+        upstream.Commit("main", file: "model.bin", content: Content("the model, now kept in git"));
+        upstream.Push();
+
+        var mirror = await api.ImportAsync(name, Upstream.Url(name));
+
+        Assert.Equal("succeeded", MirrorApi.Status(mirror));
+        Assert.StartsWith("Git LFS: fetched 1 object (", await LastRunTextAsync(api, name));
+        Assert.Equal([Oid(modelPointer)], [.. DownloadsSeen().Where(oid => oid == Oid(modelPointer))]);
+        Assert.Equal(model, await DownloadFromPortalAsync(api, name, modelPointer, model.Length));
+    }
+
+    [Fact]
     public async Task LfsUrl_IsChecked_ShownToMaintainersOnly_AndCanBeCleared()
     {
         using var api = await MirrorApi.CreateAsync(portal);

@@ -8,7 +8,8 @@ namespace Portal.Tests.Mirroring;
 
 /// <summary>
 /// The LFS pre-check that lets repositories without LFS skip the pointer scan (one rev-list over all tips' trees, then
-/// the distinct .gitattributes blobs): it must still say yes wherever LFS may be in use, at any depth, on any tip.
+/// the distinct .gitattributes blobs): it must still say yes wherever LFS may be in use, at any depth, on any tip. And
+/// the whole-repository search a first import uses instead.
 /// </summary>
 public sealed class LfsPreCheckTests : IDisposable
 {
@@ -75,6 +76,36 @@ public sealed class LfsPreCheckTests : IDisposable
         Assert.True(await MentionsLfsAsync(blob));
         Assert.True(await MentionsLfsAsync(TestGit.Run(Repo, "rev-parse", "refs/tags/readme-blob").Trim()));
         Assert.True(await MentionsLfsAsync(new string('a', 40)));
+    }
+
+    [Fact]
+    public async Task EveryObjectSearch_FindsEachPointer_PackedOrLoose_InHistoryToo_AndNothingElse()
+    {
+        // Thousands of objects, so the listing spans many reads; pointers of the smallest and largest sizes, one packed
+        // and replaced later (history only), one loose; small files and a pointer-sized look-alike are not pointers.
+        const string oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+        var smallest = $"version https://hawser.github.com/spec/v1\noid sha256:{oid}\nsize 0\n";
+        var extensions = string.Concat(Enumerable.Range(0, 10).Select(i => $"ext-{i}-tool sha256:{new string((char)('a' + i), 64)}\n"));
+        var largest = $"version https://git-lfs.github.com/spec/v1\n{extensions}oid sha256:{new string('b', 64)}\nsize 99\n";
+        Assert.InRange(largest.Length, LfsPointer.MaxPointerBytes - 100, LfsPointer.MaxPointerBytes - 1);
+        for (var i = 0; i < 3000; i++)
+        {
+            File.WriteAllText(Path.Combine(Repo, $"file{i}.txt"), new string('x', i % 1200) + $"{i}\n");
+        }
+
+        File.WriteAllText(Path.Combine(Repo, "lookalike.bin"), $"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 12 but not a pointer\n");
+        File.WriteAllText(Path.Combine(Repo, "smallest.bin"), smallest);
+        TestGit.Run(Repo, "add", "--all");
+        TestGit.Run(Repo, "commit", "--quiet", "-m", "Many files");
+        TestGit.Run(Repo, "repack", "-a", "-d", "-q");
+        Commit("smallest.bin", "no longer a pointer\n");
+        Commit("largest.bin", largest);
+
+        var scan = await scanner.ScanEveryObjectAsync(Repo, limit: 10, CancellationToken.None);
+
+        Assert.False(scan.Truncated);
+        Assert.Equal([new LfsPointer(oid, 0), new LfsPointer(new string('b', 64), 99)], scan.Pointers.OrderBy(p => p.Size));
+        Assert.True((await scanner.ScanEveryObjectAsync(Repo, limit: 1, CancellationToken.None)).Truncated);
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);

@@ -20,6 +20,16 @@ public sealed class LfsProtocolTests
         Assert.Equal(new LfsPointer(Oid, size), pointer);
     }
 
+    [Fact]
+    public void ShortestPointer_IsMinPointerBytesLong()
+    {
+        // The whole-repository search skips blobs below MinPointerBytes unread: the shortest pointer must not be below it.
+        var shortest = Encoding.ASCII.GetBytes("version https://hawser.github.com/spec/v1\noid sha256:" + Oid + "\nsize 0\n");
+
+        Assert.NotNull(LfsPointer.TryParse(shortest));
+        Assert.Equal(LfsPointer.MinPointerBytes, shortest.Length);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("version https://git-lfs.github.com/spec/v1\noid sha256:" + Oid + "\nsize 12345")]
