@@ -190,6 +190,7 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGa
         if (transaction is null)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
+            await SetSynchronousAsync(connection, "NORMAL", cancellationToken);
         }
 
         try
@@ -221,8 +222,37 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGa
         {
             if (transaction is null)
             {
+                await RestoreFullSynchronousAsync(connection);
                 await db.Database.CloseConnectionAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// A claim on its own (an idle worker woken by new work) commits without waiting for the disk (2.7 ms per commit
+    /// here, a tenth of a no-op sync's fixed cost). It needs no durability of its own: a claim lost to a power cut
+    /// leaves the job queued, which is where lease expiry would put it anyway, and the first later commit (the run's
+    /// recorded end, always FULL) syncs the write-ahead log with the claim in it. Corruption is not possible in WAL
+    /// mode either way. The connection goes back to the pool as it came: FULL.
+    /// </summary>
+    private static async Task SetSynchronousAsync(System.Data.Common.DbConnection connection, string level, CancellationToken cancellationToken)
+    {
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA synchronous = {level}";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task RestoreFullSynchronousAsync(System.Data.Common.DbConnection connection)
+    {
+        try
+        {
+            await SetSynchronousAsync(connection, "FULL", CancellationToken.None);
+        }
+        catch (Exception) when (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            // Never hand a connection that may still be NORMAL to the next writer: drop the pooled ones instead.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(sqlite);
+            throw;
         }
     }
 

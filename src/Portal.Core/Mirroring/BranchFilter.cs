@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Portal.Git;
 using Portal.Core.ProtectedBranches;
 
 namespace Portal.Core.Mirroring;
@@ -115,6 +116,31 @@ public sealed class BranchFilter
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Whether the refs of <paramref name="local"/> this filter takes are exactly <paramref name="wanted"/> (already
+    /// filtered): the question every sync asks, answered without building the filtered copy (thousands of refs).
+    /// </summary>
+    public bool SameRefs(RefSnapshot local, RefSnapshot wanted)
+    {
+        var taken = 0;
+        foreach (var (name, id) in local.Refs)
+        {
+            if (!Includes(name))
+            {
+                continue;
+            }
+
+            if (!wanted.Refs.TryGetValue(name, out var wantedId) || wantedId != id)
+            {
+                return false;
+            }
+
+            taken++;
+        }
+
+        return taken == wanted.Refs.Count;
     }
 
     /// <summary>The refs of <paramref name="refs"/> the filter takes.</summary>

@@ -58,10 +58,7 @@ public sealed class MirrorFetcher(
         }
 
         var path = dataDir.RepositoryPath(repository.Id);
-        // Read while the upstream is asked (the two git processes of a no-op sync overlap): enough to find the mirror
-        // current without the lock; anything else is decided on refs read again under it.
         var releasesBefore = locks.Releases(repository.Id);
-        var unlockedRefs = ReadRefsIfPresentAsync(path, cancellationToken);
         var url = parsed.Value!.Url;
         var credentials = credentialStore.Read(repository.Credential);
         var opened = await connector.OpenAsync(url, credentials, upstream.PinnedHostKey, cancellationToken);
@@ -71,7 +68,12 @@ public sealed class MirrorFetcher(
         }
 
         await using var session = opened.Value!;
-        var listed = await probe.ListRefsAsync(session, url, cancellationToken);
+        // The upstream is asked first (its answer is the long wait of a no-op sync), and the mirror's refs are read
+        // meanwhile: enough to find the mirror current without the lock; anything else is decided on refs read again
+        // under it. Started the other way round, the local read's process start delayed the upstream's by 1-4 ms.
+        var listing = probe.ListRefsAsync(session, url, cancellationToken);
+        var unlockedRefs = ReadRefsIfPresentAsync(path, cancellationToken);
+        var listed = await listing;
         if (!listed.Succeeded)
         {
             return listed.Error!;
@@ -86,7 +88,7 @@ public sealed class MirrorFetcher(
 
         var wanted = new RefSnapshot(filter.Value!.Apply(remote.Refs), remote.Head);
         var head = IsUsableHead(remote.Head, wanted) ? remote.Head : ChooseHead(wanted);
-        bool IsCurrent(RefSnapshot refs) => new RefSnapshot(filter.Value.Apply(refs.Refs), null).SameRefsAs(wanted) && (head is null || head == refs.Head);
+        bool IsCurrent(RefSnapshot refs) => filter.Value.SameRefs(refs, wanted) && (head is null || head == refs.Head);
         var early = await unlockedRefs;
         if (early is not null && IsCurrent(early) && !MirrorLfsFetcher.IsPending(path))
         {

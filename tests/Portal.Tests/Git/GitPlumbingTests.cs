@@ -42,6 +42,19 @@ public sealed class GitPlumbingTests
         Assert.Equal("2222222222222222222222222222222222222222", snapshot.Refs["refs/tags/v1"]);
     }
 
+    [Fact]
+    public void RefListings_SplitOnNewlinesOnly_SoUnusualRefNamesSurvive()
+    {
+        // git allows U+2028, U+0085 and form feeds in ref names; only '\n' ends a line of ls-remote or for-each-ref.
+        const string odd = "refs/heads/a\u2028b\u0085c\fd";
+        var listed = RefSnapshot.ParseLsRemote($"1111111111111111111111111111111111111111\t{odd}\r\n2222222222222222222222222222222222222222\trefs/heads/main\n");
+        var local = RefSnapshot.ParseForEachRef($"1111111111111111111111111111111111111111 {odd}\n2222222222222222222222222222222222222222 refs/heads/main", "refs/heads/main");
+
+        Assert.Equal(["refs/heads/a\u2028b\u0085c\fd", "refs/heads/main"], listed.Refs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(listed.Refs.OrderBy(r => r.Key, StringComparer.Ordinal), local.Refs.OrderBy(r => r.Key, StringComparer.Ordinal));
+        Assert.Equal("refs/heads/main", local.Head);
+    }
+
     [Theory]
     [InlineData(1, 5)]
     [InlineData(2, 10)]

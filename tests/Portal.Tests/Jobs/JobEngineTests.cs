@@ -362,6 +362,32 @@ public sealed class JobEngineTests(JobEnginePortalFactory portal) : IClassFixtur
         await WaitUntilAsync(waiting, j => j.Status == JobStatus.Succeeded);
     }
 
+    /// <summary>
+    /// A claim on its own commits without waiting for the disk; the connection must not keep that setting, or every
+    /// later write on it (a recorded run, a user's change) would lose its durability too.
+    /// </summary>
+    [Fact]
+    public async Task AClaimOnItsOwn_HandsItsConnectionBackFullySynchronous()
+    {
+        const string kind = "unworked-kind";
+        var target = Interlocked.Increment(ref nextTarget);
+        await using var scope = portal.Services.CreateAsyncScope();
+        var engine = scope.ServiceProvider.GetRequiredService<JobEngine>();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await engine.CreateAsync(kind, target, JobTrigger.Manual, null);
+        // Held open by the test, so the claim's statements run on this very connection.
+        await db.Database.OpenConnectionAsync();
+        await using var pragma = db.Database.GetDbConnection().CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous";
+
+        Assert.Equal(2L, await pragma.ExecuteScalarAsync());
+        var claim = await engine.ClaimAsync(kind, "test-owner", CancellationToken.None);
+
+        Assert.Equal(target, claim?.Run.TargetId);
+        Assert.Equal(2L, await pragma.ExecuteScalarAsync());
+        await engine.RemoveAsync(kind, target);
+    }
+
     private async Task CreateAsync(long target, JobTrigger? queueWith)
     {
         await using var scope = portal.Services.CreateAsyncScope();

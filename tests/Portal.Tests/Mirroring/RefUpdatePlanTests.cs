@@ -16,6 +16,22 @@ public sealed class RefUpdatePlanTests
     private static BranchFilter Filter(string? branches = null, bool tags = true) => BranchFilter.For(branches, false, tags, []).Value!;
 
     [Fact]
+    public void SameRefs_ComparesOnlyWhatTheMirrorTakes()
+    {
+        // The no-op check of every sync: the mirror's own refs the filter skips (other branches, tags when they are off)
+        // never make it look out of date; a moved, missing or extra ref that it takes does.
+        var filter = Filter(branches: "^main$", tags: false);
+        var wanted = Refs(("refs/heads/main", A));
+
+        Assert.True(filter.SameRefs(Refs(("refs/heads/main", A), ("refs/heads/wip", B), ("refs/tags/v1", B)), wanted));
+        Assert.False(filter.SameRefs(Refs(("refs/heads/main", B)), wanted));
+        Assert.False(filter.SameRefs(Refs(("refs/heads/wip", A)), wanted));
+        Assert.False(filter.SameRefs(Refs(("refs/heads/main", A)), Refs(("refs/heads/main", A), ("refs/notes/commits", C))));
+        Assert.False(Filter().SameRefs(Refs(("refs/heads/main", A), ("refs/tags/v1", B)), wanted));
+        Assert.True(Filter().SameRefs(RefSnapshot.Empty, Refs()));
+    }
+
+    [Fact]
     public void Between_CreatesMovesAndDeletes_AndFetchesEachNewObjectOnce()
     {
         var before = Refs(("refs/heads/main", A), ("refs/heads/old", A), ("refs/tags/v1", A));
