@@ -19,6 +19,22 @@ public static partial class CredentialScrubber
             return text ?? "";
         }
 
+        text = ScrubSecrets(text, secrets);
+        text = UrlPassword().Replace(text, m => $"{m.Groups["scheme"].Value}{m.Groups["user"].Value}:{Mask}@");
+        text = AuthorizationHeader().Replace(text, m => $"{m.Groups["name"].Value}{m.Groups["scheme"].Value} {Mask}");
+        text = PortalToken().Replace(text, "portal_" + Mask);
+        return text;
+    }
+
+    /// <summary>A secret as it may appear: itself, URL-encoded, and inside a Basic credential.</summary>
+    /// <summary>Masks only the given secrets (as they are, URL-escaped and base64): for output that is data, not a message.</summary>
+    public static string ScrubSecrets(string? text, IEnumerable<string>? secrets)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? "";
+        }
+
         foreach (var secret in (secrets ?? []).Where(s => s.Length >= 4).OrderByDescending(s => s.Length))
         {
             foreach (var form in FormsOf(secret))
@@ -27,13 +43,9 @@ public static partial class CredentialScrubber
             }
         }
 
-        text = UrlPassword().Replace(text, m => $"{m.Groups["scheme"].Value}{m.Groups["user"].Value}:{Mask}@");
-        text = AuthorizationHeader().Replace(text, m => $"{m.Groups["name"].Value}{m.Groups["scheme"].Value} {Mask}");
-        text = PortalToken().Replace(text, "portal_" + Mask);
         return text;
     }
 
-    /// <summary>A secret as it may appear: itself, URL-encoded, and inside a Basic credential.</summary>
     private static IEnumerable<string> FormsOf(string secret)
     {
         yield return secret;

@@ -56,7 +56,7 @@ public sealed class GitRunner(IOptions<GitOptions> options, ILogger<GitRunner> l
             standardInput);
         var result = new GitResult(
             finished.ExitCode,
-            CredentialScrubber.Scrub(finished.Output, command.Secrets),
+            command.OutputIsParsedData ? CredentialScrubber.ScrubSecrets(finished.Output, command.Secrets) : CredentialScrubber.Scrub(finished.Output, command.Secrets),
             CredentialScrubber.Scrub(finished.Error, command.Secrets),
             finished.TimedOut);
         logger.LogDebug("{Command} exited {ExitCode} in {Elapsed} ms", CredentialScrubber.Scrub(command.ToString(), command.Secrets), result.ExitCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -11,7 +11,7 @@ public sealed class LocalRepository(GitRunner git)
 
     public async Task<RefSnapshot> ReadRefsAsync(string path, CancellationToken cancellationToken)
     {
-        var refs = await git.RunAsync(GitCommand.Create("for-each-ref").Option("--format=%(objectname) %(refname)"), path, cancellationToken: cancellationToken);
+        var refs = await git.RunAsync(GitCommand.Create("for-each-ref").Option("--format=%(objectname) %(refname)").OutputIsData(), path, cancellationToken: cancellationToken);
         EnsureSucceeded(refs, "git for-each-ref");
         return RefSnapshot.ParseForEachRef(refs.StandardOutput, await ReadSymbolicHeadAsync(path, cancellationToken));
     }

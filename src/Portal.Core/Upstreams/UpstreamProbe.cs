@@ -7,7 +7,7 @@ public sealed class UpstreamProbe(GitRunner git, SshTools ssh)
 {
     public async Task<Outcome<RefSnapshot>> ListRefsAsync(UpstreamSession session, UpstreamUrl url, CancellationToken cancellationToken)
     {
-        var command = session.Apply(GitCommand.Create("ls-remote").Option("--symref").EndOfOptions().Value(session.RemoteUrl));
+        var command = session.Apply(GitCommand.Create("ls-remote").Option("--symref").OutputIsData().EndOfOptions().Value(session.RemoteUrl));
         var result = await git.RunAsync(command, cancellationToken: cancellationToken);
         if (result.Succeeded)
         {

@@ -40,6 +40,20 @@ public sealed class CredentialScrubberTests
         Assert.Equal("a *** b *** c ***", scrubbed);
     }
 
+    [Fact]
+    public void ScrubSecrets_MasksTheCommandsOwnSecrets_ButLeavesDataThatOnlyLooksLikeCredentials()
+    {
+        // Ref listings are parsed, not shown: a branch named like a token stays as it is; the secret itself never shows.
+        const string secret = "glpat-RealUpstreamToken99";
+        var listing = $"1111111111111111111111111111111111111111\trefs/heads/portal_0123456789abcdefghij\n2222222222222222222222222222222222222222\trefs/heads/{secret}\n";
+
+        var scrubbed = CredentialScrubber.ScrubSecrets(listing, [secret]);
+
+        Assert.Contains("refs/heads/portal_0123456789abcdefghij\n", scrubbed, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, scrubbed, StringComparison.Ordinal);
+        Assert.Contains("portal_***", CredentialScrubber.Scrub(listing, [secret]), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("fatal: Authentication failed for 'https://gitlab.example/org/repo.git/'", "authentication failed")]
     [InlineData("remote: HTTP Basic: Access denied", "authentication failed")]

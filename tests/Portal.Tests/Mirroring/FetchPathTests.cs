@@ -40,6 +40,33 @@ public sealed class FetchPathTests(MirrorPortalFactory portal, GitDaemonServer d
     }
 
     [Fact]
+    public async Task RefNamesThatLookLikeTokens_AreMirroredAsTheyAre_AndFoundCurrentAfterwards()
+    {
+        // Ref listings are data, not messages: a branch named like a Portal token must not reach the mirror as
+        // "portal_***" (an invalid ref name that failed every sync), nor make an up-to-date mirror look out of date.
+        using var api = await MirrorApi.CreateAsync(portal);
+        var name = PortalFactoryNames.Next("tokenlike");
+        var upstream = MirrorSyncTests.Populate(daemon.CreateRepository(name));
+        const string branch = "portal_0123456789abcdefghijKLMN";
+        upstream.Commit(branch);
+        upstream.Push();
+
+        var repository = await api.ImportAsync(name, daemon.Url(name));
+
+        Assert.Equal("succeeded", MirrorApi.Status(repository));
+        var path = api.RepositoryPath(repository);
+        Assert.Equal(upstream.Refs, TestGit.Refs(path));
+        await api.SyncAndWaitAsync(name);
+        Assert.Equal("up_to_date", (await api.SyncRunsAsync(name))[0].GetProperty("outcome").GetString());
+
+        upstream.Commit(branch);
+        upstream.Push();
+        await api.SyncAndWaitAsync(name);
+        Assert.Equal(upstream.Refs, TestGit.Refs(path));
+        Assert.Equal(new Dictionary<string, string?> { [$"refs/heads/{branch}"] = "updated" }, MirrorApi.RefChangeKinds((await api.SyncRunsAsync(name))[0]));
+    }
+
+    [Fact]
     public async Task Import_OfAnUpstreamWithThousandsOfRefs_RecordsEachOfThemInItsActivity()
     {
         using var api = await MirrorApi.CreateAsync(portal);
