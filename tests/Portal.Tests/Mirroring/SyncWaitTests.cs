@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Mirroring;
 using Portal.Testing;
 
 namespace Portal.Tests.Mirroring;
@@ -84,6 +86,29 @@ public sealed class SyncWaitTests(MirrorPortalFactory portal, GitHttpFixture htt
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
         Assert.Contains(MirrorApi.Status(await got.Content.ReadFromJsonAsync<JsonElement>()), new[] { "queued", "running" });
 
+        upstreamReleased.SetResult();
+        Assert.Equal("succeeded", MirrorApi.Status(await api.WaitForSyncAsync(name)));
+    }
+
+    [Fact]
+    public async Task AWaitWhoseCallerWentAway_EndsThen_WhileTheSyncStillRuns()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var (name, imported) = await ImportChangedAsync(api, "wait-gone");
+        HoldUpstream(name);
+        Assert.Equal(HttpStatusCode.Accepted, (await SyncAsync(api, name, "")).StatusCode);
+        await upstreamReached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await using var scope = portal.Services.CreateAsyncScope();
+        using var caller = new CancellationTokenSource();
+
+        var waiting = scope.ServiceProvider.GetRequiredService<SyncWaiter>().WaitAsync(imported.GetProperty("id").GetInt64(), SyncWaiter.MaxWait, caller.Token);
+        await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(200)));
+        Assert.False(waiting.IsCompleted, "The wait ended while the sync was held and its caller was still there.");
+        await caller.CancelAsync();
+
+        // Bounded only so that a wait that ignored the cancellation fails here instead of holding the test 300 s.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("running", MirrorApi.Status(await api.GetAsync(name)));
         upstreamReleased.SetResult();
         Assert.Equal("succeeded", MirrorApi.Status(await api.WaitForSyncAsync(name)));
     }
