@@ -249,11 +249,16 @@ public sealed class PortalServer : BackgroundProcess
     }
 
     /// <summary>Waits until the repository's last successful sync is newer than <paramref name="after"/>.</summary>
+    /// <summary>
+    /// Until the sync that ends after <paramref name="after"/> succeeded. Each GET is held by Portal until the sync is
+    /// neither queued nor running (?wait=), so the measured time ends when the sync did, not at the next poll, and no
+    /// polls cost Portal CPU while it syncs.
+    /// </summary>
     public async Task WaitForSuccessAsync(string name, DateTime? after)
     {
         while (true)
         {
-            var sync = (await RepositoryAsync(name)).GetProperty("sync");
+            var sync = (await Http.GetFromJsonAsync<JsonElement>($"api/v1/repos/{Admin}/{name}?wait=60")).GetProperty("sync");
             var status = sync.GetProperty("status").GetString();
             if (status == "succeeded" && sync.GetProperty("lastSuccessAt").GetDateTime() > (after ?? DateTime.MinValue))
             {
@@ -265,7 +270,11 @@ public sealed class PortalServer : BackgroundProcess
                 throw new InvalidOperationException($"Sync of {name} failed: {sync.GetProperty("lastError").GetString()}");
             }
 
-            await Task.Delay(10);
+            if (status is not ("queued" or "running"))
+            {
+                // Answered at once, the sync asked for not yet queued (or an older end): not asked again at once.
+                await Task.Delay(10);
+            }
         }
     }
 

@@ -11,13 +11,19 @@ public static class RepoCommands
 
     private static readonly Argument<string> FullName = new("OWNER/NAME") { Description = "The repository, with its owner." };
 
+    /// <summary>The longest Portal is asked to hold one GET (well under the client's 100 s timeout).</summary>
+    private const int MaxHeldSeconds = 30;
+
+    /// <summary>The least time between two GETs while the sync still runs.</summary>
+    private static readonly TimeSpan MinRequestInterval = TimeSpan.FromMilliseconds(200);
+
     public static Command Build()
     {
         var repo = new Command("repo", "Create, list, sync and delete repositories.");
         repo.Subcommands.Add(Create());
         repo.Subcommands.Add(new Command("list", "The repositories you can see.").WithAction(ListAsync));
         repo.Subcommands.Add(WithName(new Command("show", "A repository and its sync status."), ShowAsync));
-        repo.Subcommands.Add(WithName(new Command("sync", "Queue a sync of a mirror now."), SyncAsync));
+        repo.Subcommands.Add(Sync());
         repo.Subcommands.Add(Delete());
         repo.Subcommands.Add(WithName(new Command("syncs", "Sync history, newest first, with the refs each run changed."), SyncsAsync));
         repo.Subcommands.Add(Wait());
@@ -134,11 +140,19 @@ public static class RepoCommands
         });
     }
 
-    private static async Task<int> SyncAsync(ParseResult parse, string path, CancellationToken ct)
+    private static Command Sync()
     {
-        using var api = PortalApi.FromSettings(CliSettings.Load());
-        var queued = await api.PostAsync($"{path}/sync", null, ct);
-        return CliCommand.Print(parse, queued, _ => $"Sync queued: portal repo wait {parse.GetValue(FullName)}");
+        var wait = new Option<bool>("--wait") { Description = "Then wait until the sync ends, as 'portal repo wait' does (exit 0 if it succeeded, 1 if it failed)." };
+        var timeout = TimeoutOption();
+        var command = new Command("sync", "Queue a sync of a mirror now.") { wait, timeout };
+        return WithName(command, async (parse, path, ct) =>
+        {
+            using var api = PortalApi.FromSettings(CliSettings.Load());
+            var queued = await api.PostAsync($"{path}/sync", null, ct);
+            return parse.GetValue(wait)
+                ? await WaitAsync(parse, api, path, parse.GetValue(timeout), ct)
+                : CliCommand.Print(parse, queued, _ => $"Sync queued: portal repo wait {parse.GetValue(FullName)}");
+        });
     }
 
     private static Command Delete()
@@ -177,36 +191,61 @@ public static class RepoCommands
         });
     }
 
+    private static Option<int> TimeoutOption() =>
+        new("--timeout") { Description = "Give up waiting after this many seconds (exit 1).", DefaultValueFactory = _ => 600 };
+
     private static Command Wait()
     {
-        var timeout = new Option<int>("--timeout") { Description = "Give up after this many seconds (exit 1).", DefaultValueFactory = _ => 600 };
+        var timeout = TimeoutOption();
         var command = new Command("wait", "Wait until the queued or running sync ends; exit 0 if it succeeded, 1 if it failed.") { timeout };
         return WithName(command, async (parse, path, ct) =>
         {
             using var api = PortalApi.FromSettings(CliSettings.Load());
-            var started = DateTime.UtcNow;
-            var deadline = started.AddSeconds(parse.GetValue(timeout));
-            var repository = await api.GetAsync(path, ct);
-            while (SyncStatus(repository) is "queued" or "running")
+            return await WaitAsync(parse, api, path, parse.GetValue(timeout), ct);
+        });
+    }
+
+    /// <summary>
+    /// Until the sync is neither queued nor running: each GET is held by Portal until then (?wait=, at most 30 s at a
+    /// time), so the end is seen when it happens, not at the next poll. The progress line ticks meanwhile.
+    /// </summary>
+    private static async Task<int> WaitAsync(ParseResult parse, PortalApi api, string path, int timeoutSeconds, CancellationToken ct)
+    {
+        var started = DateTime.UtcNow;
+        var deadline = started.AddSeconds(timeoutSeconds);
+        var repository = await api.GetAsync(path, ct);
+        while (SyncStatus(repository) is "queued" or "running")
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
             {
-                if (DateTime.UtcNow > deadline)
-                {
-                    await Console.Error.WriteLineAsync();
-                    throw new CliException(ExitCodes.Failed, $"The sync of {parse.GetValue(FullName)} is still {SyncStatus(repository)} after {parse.GetValue(timeout)} s.");
-                }
-
-                // The progress line goes to stderr, so stdout stays the result alone (text or --json).
-                await Console.Error.WriteAsync($"\r{parse.GetValue(FullName)}: {SyncStatus(repository)} ({(DateTime.UtcNow - started).TotalSeconds:0} s)   ");
-
-                await Task.Delay(500, ct);
-                repository = await api.GetAsync(path, ct);
+                await Console.Error.WriteLineAsync();
+                throw new CliException(ExitCodes.Failed, $"The sync of {parse.GetValue(FullName)} is still {SyncStatus(repository)} after {timeoutSeconds} s.");
             }
 
-            await Console.Error.WriteLineAsync();
+            var asked = DateTime.UtcNow;
             var status = SyncStatus(repository);
-            CliCommand.Print(parse, repository, r => $"{r.Text("fullName")}: {status}{(status is "failed" or "hard_failed" ? $": {r.GetProperty("sync").Text("lastError")}" : "")}");
-            return status is "failed" or "hard_failed" ? ExitCodes.Failed : ExitCodes.Ok;
-        });
+            var held = api.GetAsync($"{path}?wait={Math.Clamp((int)Math.Ceiling(remaining.TotalSeconds), 1, MaxHeldSeconds)}", ct);
+            while (!held.IsCompleted)
+            {
+                // The progress line goes to stderr, so stdout stays the result alone (text or --json).
+                await Console.Error.WriteAsync($"\r{parse.GetValue(FullName)}: {status} ({(DateTime.UtcNow - started).TotalSeconds:0} s)   ");
+                await Task.WhenAny(held, Task.Delay(TimeSpan.FromSeconds(1), ct));
+            }
+
+            repository = await held;
+            var early = MinRequestInterval - (DateTime.UtcNow - asked);
+            if (SyncStatus(repository) is "queued" or "running" && early > TimeSpan.Zero)
+            {
+                // Answered at once while the sync still runs (a Portal that does not hold the request): not asked again at once.
+                await Task.Delay(early, ct);
+            }
+        }
+
+        await Console.Error.WriteLineAsync();
+        var ended = SyncStatus(repository);
+        CliCommand.Print(parse, repository, r => $"{r.Text("fullName")}: {ended}{(ended is "failed" or "hard_failed" ? $": {r.GetProperty("sync").Text("lastError")}" : "")}");
+        return ended is "failed" or "hard_failed" ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     private static string SyncStatus(JsonElement repository) =>

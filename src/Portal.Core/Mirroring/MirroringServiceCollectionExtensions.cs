@@ -8,7 +8,7 @@ namespace Portal.Core.Mirroring;
 
 public static class MirroringServiceCollectionExtensions
 {
-    /// <summary>Pull mirrors: the mirror-sync job kind and its commit-graph follow-up, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, live progress, LFS fetching, upstream webhooks, broken-mirror lists.</summary>
+    /// <summary>Pull mirrors: the mirror-sync job kind and its commit-graph follow-up, the fetch it (and write-through) runs, write-through pushes, the sync button's requests, waits for a sync's end, live progress, LFS fetching, upstream webhooks, broken-mirror lists.</summary>
     public static IServiceCollection AddMirroring(this IServiceCollection services)
     {
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -21,6 +21,8 @@ public static class MirroringServiceCollectionExtensions
         services.AddJobKind<CommitGraphJob>(CommitGraphJob.Kind, _ => new JobKind(CommitGraphJob.Kind, 1, CommitGraphJob.RetryPolicy));
         services.AddScoped<CommitGraphTrigger>();
         services.AddScoped<SyncRequestService>();
+        // Holds an API request (?wait=) until a sync ends.
+        services.AddScoped<SyncWaiter>();
         // An organization's page lists its broken mirrors from their sync jobs.
         services.AddScoped<OrganizationOverviewService>();
         services.AddScoped<MirrorFetcher>();

@@ -82,10 +82,27 @@ public static class RepositoryEndpoints
         return TypedResults.Created($"/api/v1/deploy-keys/{key.Id}", new DeployKeyResponse(key.Id, key.PublicKey));
     }
 
-    private static async Task<IResult> GetAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    /// <summary>With <c>?wait=</c>, held until the sync is neither queued nor running (<see cref="SyncWaitQuery"/>); 200 either way.</summary>
+    private static async Task<IResult> GetAsync(string owner, string name, string? wait, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, SyncWaiter waiter, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
+        if (!SyncWaitQuery.TryParse(wait, out var hold, out var refused))
+        {
+            return refused;
+        }
+
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
-        return repository is null ? NotFound(owner, name) : TypedResults.Ok(RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), role, publicUrl.For(http)));
+        if (repository is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        if (hold is { } maximum)
+        {
+            var (held, _) = await SyncWaitQuery.WaitAsync(repository, role, maximum, waiter, access, publicUrl.For(http), cancellationToken);
+            return held is null ? NotFound(owner, name) : TypedResults.Ok(held);
+        }
+
+        return TypedResults.Ok(RepositoryResponse.From(repository, await syncs.GetStateAsync(repository.Id, cancellationToken), role, publicUrl.For(http)));
     }
 
     private static async Task<IResult> UpdateAsync(string owner, string name, UpdateRepositoryBody? body, ClaimsPrincipal user, RepositoryAccess access, RepositorySettingsService settings, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
@@ -130,9 +147,18 @@ public static class RepositoryEndpoints
         return deleted.Succeeded ? TypedResults.NoContent() : deleted.Error!.ToProblem();
     }
 
-    private static async Task<IResult> SyncAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, HttpResponse response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a sync: 202 <c>{status: "queued"}</c>. With <c>?wait=</c>, held until it ends and answered with the
+    /// repository as GET shows it: 200 if it ended in time, 202 if it is still queued or running.
+    /// </summary>
+    private static async Task<IResult> SyncAsync(string owner, string name, string? wait, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, SyncWaiter waiter, HttpRequest http, PublicBaseUrl publicUrl, HttpResponse response, CancellationToken cancellationToken)
     {
-        var (repository, _) = await FindReadableAsync(owner, name, user, access, cancellationToken);
+        if (!SyncWaitQuery.TryParse(wait, out var hold, out var refused))
+        {
+            return refused;
+        }
+
+        var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
         {
             return NotFound(owner, name);
@@ -144,7 +170,23 @@ public static class RepositoryEndpoints
             response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
-        return result.Succeeded ? TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", new { status = "queued" }) : result.Error!.ToProblem();
+        if (!result.Succeeded)
+        {
+            return result.Error!.ToProblem();
+        }
+
+        if (hold is not { } maximum)
+        {
+            return TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", new { status = "queued" });
+        }
+
+        var (held, pending) = await SyncWaitQuery.WaitAsync(repository, role, maximum, waiter, access, publicUrl.For(http), cancellationToken);
+        if (held is null)
+        {
+            return NotFound(owner, name);
+        }
+
+        return pending ? TypedResults.Accepted($"/api/v1/repos/{owner}/{name}", held) : TypedResults.Ok(held);
     }
 
     private static async Task<IResult> ConvertAsync(string owner, string name, ClaimsPrincipal user, RepositoryAccess access, RepositoryConversionService conversion, SyncRequestService syncs, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)

@@ -85,6 +85,66 @@ public sealed class CliTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public async Task SyncWithWait_EndsWithTheSync_OrGivesUpAtItsTimeout_AndWaitIsHeldUntilTheSyncEnds()
+    {
+        using var cli = LoggedIn();
+        var held = await CreateMirrorAsync(cli, "cli-held");
+        var quick = await CreateMirrorAsync(cli, "cli-quick");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Upstream.BeforeGit = async request =>
+        {
+            if (request.Path.Value?.StartsWith($"/{held.Name}.git/", StringComparison.Ordinal) == true)
+            {
+                reached.TrySetResult();
+                await released.Task;
+            }
+        };
+        try
+        {
+            var gaveUp = await cli.RunAsync("repo", "sync", held.Full, "--wait", "--timeout", "1");
+            Assert.True(gaveUp.ExitCode == 1, gaveUp.ToString());
+            Assert.Contains($"The sync of {held.Full} is still", gaveUp.Stderr);
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            var waiting = cli.RunAsync("repo", "wait", held.Full);
+            await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1)));
+            Assert.False(waiting.IsCompleted, "repo wait ended while the sync was held at the upstream.");
+            released.SetResult();
+            var waited = await waiting;
+            Assert.True(waited.ExitCode == 0, waited.ToString());
+            Assert.Equal($"{held.Full}: succeeded", waited.Stdout.Trim());
+        }
+        finally
+        {
+            released.TrySetResult();
+            fixture.Upstream.BeforeGit = null;
+        }
+
+        var synced = await cli.RunAsync("repo", "sync", quick.Full, "--wait", "--json");
+        Assert.True(synced.ExitCode == 0, synced.ToString());
+        Assert.Equal("succeeded", JsonDocument.Parse(synced.Stdout).RootElement.GetProperty("sync").GetProperty("status").GetString());
+        var history = await cli.RunAsync("repo", "syncs", quick.Full, "--json");
+        Assert.Equal(2, JsonDocument.Parse(history.Stdout).RootElement.GetArrayLength());
+    }
+
+    /// <summary>A mirror created and imported through the CLI, with a new upstream commit for its next sync.</summary>
+    private async Task<(string Name, string Full)> CreateMirrorAsync(PortalCli cli, string prefix)
+    {
+        var name = HostedPortalFixture.Unique(prefix);
+        var upstream = fixture.Upstream.CreateRepository(name);
+        upstream.Commit("main");
+        upstream.Push();
+        var full = $"{fixture.User.Name}/{name}";
+        var created = await cli.RunAsync("repo", "create", "-m", $"--clone-url={fixture.Upstream.Url(name)}", name);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Equal(0, (await cli.RunAsync("repo", "wait", full)).ExitCode);
+        upstream.Commit("main");
+        upstream.Push();
+        return (name, full);
+    }
+
+    [Fact]
     public async Task APrivateUpstream_IsMirroredWithTheSecretFromStdin_OrFromTheEnvironment_NeverAnArgument()
     {
         using var cli = LoggedIn();
