@@ -190,11 +190,15 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGa
         if (transaction is null)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
-            await SetSynchronousAsync(connection, "NORMAL", cancellationToken);
         }
 
         try
         {
+            if (transaction is null)
+            {
+                await SetSynchronousAsync(connection, "NORMAL", cancellationToken);
+            }
+
             var now = clock.GetUtcNow().UtcDateTime;
             var until = now + options.Value.Lease;
             await using var command = connection.CreateCommand();
@@ -222,8 +226,14 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGa
         {
             if (transaction is null)
             {
-                await RestoreFullSynchronousAsync(connection);
-                await db.Database.CloseConnectionAsync();
+                try
+                {
+                    await RestoreFullSynchronousAsync(connection);
+                }
+                finally
+                {
+                    await db.Database.CloseConnectionAsync();
+                }
             }
         }
     }
@@ -250,9 +260,9 @@ public sealed class JobEngine(PortalDbContext db, JobSignals signals, JobWriteGa
         }
         catch (Exception) when (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
-            // Never hand a connection that may still be NORMAL to the next writer: drop the pooled ones instead.
+            // Never hand a connection that may still be NORMAL to the next writer: the pool is cleared, so this one is
+            // closed for good when it is returned. The claim itself stands (it committed): its outcome is not replaced.
             Microsoft.Data.Sqlite.SqliteConnection.ClearPool(sqlite);
-            throw;
         }
     }
 
