@@ -248,7 +248,6 @@ public sealed class PortalServer : BackgroundProcess
         }
     }
 
-    /// <summary>Waits until the repository's last successful sync is newer than <paramref name="after"/>.</summary>
     /// <summary>
     /// Until the sync that ends after <paramref name="after"/> succeeded. Each GET is held by Portal until the sync is
     /// neither queued nor running (?wait=), so the measured time ends when the sync did, not at the next poll, and no

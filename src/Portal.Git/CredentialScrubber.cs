@@ -26,7 +26,6 @@ public static partial class CredentialScrubber
         return text;
     }
 
-    /// <summary>A secret as it may appear: itself, URL-encoded, and inside a Basic credential.</summary>
     /// <summary>Masks only the given secrets (as they are, URL-escaped and base64): for output that is data, not a message.</summary>
     public static string ScrubSecrets(string? text, IEnumerable<string>? secrets)
     {
@@ -46,6 +45,7 @@ public static partial class CredentialScrubber
         return text;
     }
 
+    /// <summary>A secret as it may appear: itself, URL-encoded, and inside a Basic credential.</summary>
     private static IEnumerable<string> FormsOf(string secret)
     {
         yield return secret;
