@@ -172,8 +172,7 @@ try
             var before = await portal.LastSuccessAsync(mirror);
             noops.Add(await Tool.TimeAsync(async () =>
             {
-                await portal.SyncAsync(mirror);
-                await portal.WaitForSuccessAsync(mirror, before);
+                await portal.SyncAndWaitAsync(mirror, before);
             }));
             lsRemotes.Add(Tool.Time("git", work, "ls-remote", "--quiet", url));
         }
@@ -196,8 +195,7 @@ try
             var before = await portal.LastSuccessAsync(mirror);
             incrementals.Add(await Tool.TimeAsync(async () =>
             {
-                await portal.SyncAsync(mirror);
-                await portal.WaitForSuccessAsync(mirror, before);
+                await portal.SyncAndWaitAsync(mirror, before);
             }));
             fetches.Add(Tool.Time("git", plain, "-c", "transfer.fsckObjects=true", "fetch", "--quiet", "--prune", "origin"));
         }
@@ -367,8 +365,7 @@ static async Task WarmUpAsync(PortalServer portal, GitDaemon daemon, string upst
         }
 
         var before = await portal.LastSuccessAsync(name);
-        await portal.SyncAsync(name);
-        await portal.WaitForSuccessAsync(name, before);
+        await portal.SyncAndWaitAsync(name, before);
     }
 
     // The clone figures' code path too (smart HTTP, git upload-pack through Portal).

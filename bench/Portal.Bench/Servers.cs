@@ -255,26 +255,51 @@ public sealed class PortalServer : BackgroundProcess
     /// </summary>
     public async Task WaitForSuccessAsync(string name, DateTime? after)
     {
-        while (true)
+        while (!await SucceededAfterAsync(name, (await Http.GetFromJsonAsync<JsonElement>($"api/v1/repos/{Admin}/{name}?wait=60")).GetProperty("sync"), after))
         {
-            var sync = (await Http.GetFromJsonAsync<JsonElement>($"api/v1/repos/{Admin}/{name}?wait=60")).GetProperty("sync");
-            var status = sync.GetProperty("status").GetString();
-            if (status == "succeeded" && sync.GetProperty("lastSuccessAt").GetDateTime() > (after ?? DateTime.MinValue))
-            {
-                return;
-            }
-
-            if (status is "failed" or "hard_failed")
-            {
-                throw new InvalidOperationException($"Sync of {name} failed: {sync.GetProperty("lastError").GetString()}");
-            }
-
-            if (status is not ("queued" or "running"))
-            {
-                // Answered at once, the sync asked for not yet queued (or an older end): not asked again at once.
-                await Task.Delay(10);
-            }
         }
+    }
+
+    /// <summary>
+    /// A sync and its end in one request, as <c>portal repo sync --wait</c> does (<c>POST …/sync?wait=</c> holds the
+    /// answer until the run's end is recorded); held GETs only if it is still running after a minute.
+    /// </summary>
+    public async Task SyncAndWaitAsync(string name, DateTime? after)
+    {
+        var response = await Http.PostAsync($"api/v1/repos/{Admin}/{name}/sync?wait=60", null);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Sync request for {name} failed: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var sync = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sync");
+        if (!await SucceededAfterAsync(name, sync, after))
+        {
+            await WaitForSuccessAsync(name, after);
+        }
+    }
+
+    /// <summary>Whether <paramref name="sync"/> is a success after <paramref name="after"/>; throws on a failure.</summary>
+    private static async Task<bool> SucceededAfterAsync(string name, JsonElement sync, DateTime? after)
+    {
+        var status = sync.GetProperty("status").GetString();
+        if (status == "succeeded" && sync.GetProperty("lastSuccessAt").GetDateTime() > (after ?? DateTime.MinValue))
+        {
+            return true;
+        }
+
+        if (status is "failed" or "hard_failed")
+        {
+            throw new InvalidOperationException($"Sync of {name} failed: {sync.GetProperty("lastError").GetString()}");
+        }
+
+        if (status is not ("queued" or "running"))
+        {
+            // Answered at once, the sync asked for not yet queued (or an older end): not asked again at once.
+            await Task.Delay(10);
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -297,13 +322,4 @@ public sealed class PortalServer : BackgroundProcess
 
     public async Task<DateTime?> LastSuccessAsync(string name) =>
         (await RepositoryAsync(name)).GetProperty("sync").GetProperty("lastSuccessAt") is { ValueKind: JsonValueKind.String } value ? value.GetDateTime() : null;
-
-    public async Task SyncAsync(string name)
-    {
-        var response = await Http.PostAsync($"api/v1/repos/{Admin}/{name}/sync", null);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Sync request for {name} failed: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
 }

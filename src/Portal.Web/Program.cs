@@ -36,7 +36,8 @@ builder.Services
     .AddPortalAuthentication()
     .AddPortalApi()
     .AddPortalReverseProxy()
-    .AddPortalUi();
+    .AddPortalUi()
+    .AddIdleMemoryTrimmer();
 
 var app = builder.Build();
 
