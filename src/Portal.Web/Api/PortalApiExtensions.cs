@@ -21,6 +21,7 @@ public static class PortalApiExtensions
             // the caller would believe a setting was applied.
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
+        services.AddSingleton<SyncWaitHolds>();
         return services;
     }
 

@@ -83,11 +83,17 @@ public static class RepositoryEndpoints
     }
 
     /// <summary>With <c>?wait=</c>, held until the sync is neither queued nor running (<see cref="SyncWaitQuery"/>); 200 either way.</summary>
-    private static async Task<IResult> GetAsync(string owner, string name, string? wait, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, SyncWaiter waiter, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string owner, string name, string? wait, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, SyncWaiter waiter, SyncWaitHolds holds, HttpRequest http, PublicBaseUrl publicUrl, CancellationToken cancellationToken)
     {
         if (!SyncWaitQuery.TryParse(wait, out var hold, out var refused))
         {
             return refused;
+        }
+
+        using var slot = hold is null ? null : holds.TryHold(SyncWaitHolds.CallerOf(user, http.HttpContext));
+        if (hold is not null && slot is null)
+        {
+            return SyncWaitHolds.Refusal();
         }
 
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
@@ -151,11 +157,18 @@ public static class RepositoryEndpoints
     /// Queues a sync: 202 <c>{status: "queued"}</c>. With <c>?wait=</c>, held until it ends and answered with the
     /// repository as GET shows it: 200 if it ended in time, 202 if it is still queued or running.
     /// </summary>
-    private static async Task<IResult> SyncAsync(string owner, string name, string? wait, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, SyncWaiter waiter, HttpRequest http, PublicBaseUrl publicUrl, HttpResponse response, CancellationToken cancellationToken)
+    private static async Task<IResult> SyncAsync(string owner, string name, string? wait, ClaimsPrincipal user, RepositoryAccess access, SyncRequestService syncs, SyncWaiter waiter, SyncWaitHolds holds, HttpRequest http, PublicBaseUrl publicUrl, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!SyncWaitQuery.TryParse(wait, out var hold, out var refused))
         {
             return refused;
+        }
+
+        // Refused before the sync is queued: a refused request does nothing.
+        using var slot = hold is null ? null : holds.TryHold(SyncWaitHolds.CallerOf(user, http.HttpContext));
+        if (hold is not null && slot is null)
+        {
+            return SyncWaitHolds.Refusal();
         }
 
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);

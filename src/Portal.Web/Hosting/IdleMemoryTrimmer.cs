@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Portal.Web.Hosting;
 
 /// <summary>
@@ -42,7 +44,9 @@ public sealed class QuietAfterWork(long quietBytesPerSample, int quietSamples, l
 /// The server collector keeps the regions a burst of imports, clones or page renders committed, and runs no collection
 /// while nothing allocates, so the resident size only ever rose: measured, 45–50 MiB of committed but unused heap after
 /// imports, syncs, clones and pages, which one aggressive collection returns (RSS 279 → 238 MiB). It runs a second
-/// after two quiet seconds, when nothing waits on it, and at most once per quiet spell.
+/// after two quiet seconds, when nothing waits on it, and at most once per quiet spell. glibc's allocator then keeps
+/// the native memory the runtime freed (the JIT's, the collector's bookkeeping) in its arenas: <c>malloc_trim</c> returns
+/// another 7–13 MiB.
 /// </summary>
 public sealed class IdleMemoryTrimmer(TimeProvider clock, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
 {
@@ -67,6 +71,7 @@ public sealed class IdleMemoryTrimmer(TimeProvider clock, ILogger<IdleMemoryTrim
                 if (quiet.ShouldTrim(GC.GetTotalAllocatedBytes(), info.TotalCommittedBytes, info.HeapSizeBytes))
                 {
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    TrimNativeHeap();
                     logger.LogDebug("Quiet after work: the heap's committed memory went from {Before} to {After} MiB", info.TotalCommittedBytes >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
                 }
             }
@@ -76,6 +81,29 @@ public sealed class IdleMemoryTrimmer(TimeProvider clock, ILogger<IdleMemoryTrim
             // Shutting down.
         }
     }
+
+    private static bool nativeTrimMissing;
+
+    private static void TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux() || nativeTrimMissing)
+        {
+            return;
+        }
+
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // A C library without malloc_trim (musl): the managed heap was given back all the same.
+            nativeTrimMissing = true;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 }
 
 /// <summary>Registers <see cref="IdleMemoryTrimmer"/>.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Mirroring;
 using Portal.Testing;
+using Portal.Web.Api;
 
 namespace Portal.Tests.Mirroring;
 
@@ -140,6 +141,47 @@ public sealed class SyncWaitTests(MirrorPortalFactory portal, GitHttpFixture htt
         using var accepted = await api.SyncAsync(name);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal("succeeded", MirrorApi.Status(await api.WaitForSyncAsync(name)));
+    }
+
+    [Fact]
+    public async Task ACallerHolding16Waits_IsRefusedA17th_With429SayingWhy_AndQueuesNothing_OthersAreNotAffected()
+    {
+        using var api = await MirrorApi.CreateAsync(portal);
+        var (held, _) = await ImportChangedAsync(api, "wait-cap");
+        var (idle, _) = await ImportChangedAsync(api, "wait-cap-idle");
+        HoldUpstream(held);
+        Assert.Equal(HttpStatusCode.Accepted, (await SyncAsync(api, held, "")).StatusCode);
+        await upstreamReached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var waiting = Enumerable.Range(0, SyncWaitHolds.MaxPerCaller).Select(_ => api.Client.GetAsync(RepositoryPath(api, held) + "?wait=120")).ToList();
+        await Task.WhenAny(Task.WhenAll(waiting), Task.Delay(TimeSpan.FromMilliseconds(500)));
+        Assert.DoesNotContain(waiting, w => w.IsCompleted);
+
+        using var got = await api.Client.GetAsync(RepositoryPath(api, held) + "?wait=120");
+        using var posted = await SyncAsync(api, idle, "?wait=60");
+        foreach (var refused in new[] { got, posted })
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains($"already have {SyncWaitHolds.MaxPerCaller} requests waiting", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+
+        Assert.Equal("succeeded", MirrorApi.Status(await api.GetAsync(idle)));
+        using var other = await MirrorApi.CreateAsync(portal);
+        var (theirs, _) = await ImportChangedAsync(other, "wait-cap-other");
+        using var theirWait = await SyncAsync(other, theirs, "?wait=60");
+        Assert.Equal(HttpStatusCode.OK, theirWait.StatusCode);
+
+        upstreamReleased.SetResult();
+        foreach (var answered in await Task.WhenAll(waiting))
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            answered.Dispose();
+        }
+
+        // The ended waits gave their places back.
+        using var again = await SyncAsync(api, idle, "?wait=60");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("succeeded", MirrorApi.Status(await again.Content.ReadFromJsonAsync<JsonElement>()));
     }
 
     public void Dispose()
