@@ -90,11 +90,12 @@ public static class RepositoryEndpoints
             return refused;
         }
 
-        using var slot = hold is null ? null : holds.TryHold(SyncWaitHolds.CallerOf(user, http.HttpContext));
-        if (hold is not null && slot is null)
+        if (!holds.TryHoldFor(hold, user, http.HttpContext, out var place, out var tooMany))
         {
-            return SyncWaitHolds.Refusal();
+            return tooMany;
         }
+
+        using var waitPlace = place;
 
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -165,11 +166,12 @@ public static class RepositoryEndpoints
         }
 
         // Refused before the sync is queued: a refused request does nothing.
-        using var slot = hold is null ? null : holds.TryHold(SyncWaitHolds.CallerOf(user, http.HttpContext));
-        if (hold is not null && slot is null)
+        if (!holds.TryHoldFor(hold, user, http.HttpContext, out var place, out var tooMany))
         {
-            return SyncWaitHolds.Refusal();
+            return tooMany;
         }
+
+        using var waitPlace = place;
 
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)

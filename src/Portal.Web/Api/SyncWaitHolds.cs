@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 
 namespace Portal.Web.Api;
@@ -37,10 +38,24 @@ public sealed class SyncWaitHolds
         }
     }
 
-    /// <summary>The refusal past the maximum: what happened and what to do instead.</summary>
-    public static IResult Refusal() => ProblemResults.Problem(
-        StatusCodes.Status429TooManyRequests,
-        $"You already have {MaxPerCaller} requests waiting for syncs to end (?wait=). Let one of them end first, or leave out ?wait= and ask again later.");
+    /// <summary>
+    /// For a request that asks to wait (<paramref name="wait"/> not null), a place counted against its caller, released
+    /// on dispose; false with a 429 saying what to do when the caller holds the maximum already. No wait, no place.
+    /// </summary>
+    public bool TryHoldFor(TimeSpan? wait, ClaimsPrincipal user, HttpContext http, out IDisposable? place, [NotNullWhen(false)] out IResult? refused)
+    {
+        refused = null;
+        place = wait is null ? null : TryHold(CallerOf(user, http));
+        if (wait is not null && place is null)
+        {
+            refused = ProblemResults.Problem(
+                StatusCodes.Status429TooManyRequests,
+                $"You already have {MaxPerCaller} requests waiting for syncs to end (?wait=). Let one of them end first, or leave out ?wait= and ask again later.");
+            return false;
+        }
+
+        return true;
+    }
 
     private void Release(string caller)
     {
