@@ -16,7 +16,7 @@ public sealed class AccountFlowTests(BrowserFixture browser) : IClassFixture<Bro
         await AccountPages.RegisterAsync(page, userName);
         await BrowserFixture.ScreenshotAsync(page, "dashboard");
 
-        await page.Locator("#sign-out").ClickAsync();
+        await AccountPages.SignOutAsync(page);
         await Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Sign in" }).First).ToBeVisibleAsync();
         await Expect(page.Locator("#dashboard-title")).ToHaveCountAsync(0);
 
@@ -30,7 +30,7 @@ public sealed class AccountFlowTests(BrowserFixture browser) : IClassFixture<Bro
         var page = await browser.NewPageAsync();
         var userName = AccountPages.NewUserName();
         await AccountPages.RegisterAsync(page, userName);
-        await page.Locator("#sign-out").ClickAsync();
+        await AccountPages.SignOutAsync(page);
 
         await AccountPages.SignInAsync(page, userName, "wrong-password-1");
 
@@ -63,7 +63,7 @@ public sealed class AccountFlowTests(BrowserFixture browser) : IClassFixture<Bro
         var page = await browser.NewPageAsync();
         var userName = AccountPages.NewUserName();
         await AccountPages.RegisterAsync(page, userName);
-        await page.Locator("#sign-out").ClickAsync();
+        await AccountPages.SignOutAsync(page);
 
         await page.GotoAsync("settings/tokens");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("Account/Login\\?ReturnUrl=%2Fsettings%2Ftokens"));

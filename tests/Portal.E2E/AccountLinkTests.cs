@@ -46,7 +46,7 @@ public sealed class AccountLinkTests(BrowserFixture browser) : IClassFixture<Bro
         var page = await browser.NewPageAsync();
         var user = AccountPages.NewUserName();
         await AccountPages.RegisterAsync(page, user);
-        await page.Locator("#sign-out").ClickAsync();
+        await AccountPages.SignOutAsync(page);
 
         await OpenLiveAsync(page, $"{user}/no-such-repository");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Repository not found" })).ToBeVisibleAsync();
@@ -55,7 +55,7 @@ public sealed class AccountLinkTests(BrowserFixture browser) : IClassFixture<Bro
         await AccountPages.SignInAsync(page, user, navigate: false);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/{user}/no-such-repository$"));
 
-        await page.Locator("#sign-out").ClickAsync();
+        await AccountPages.SignOutAsync(page);
         await OpenLiveAsync(page, "there/is/nothing/here");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
         await page.Locator("main").GetByRole(AriaRole.Link, new() { Name = "sign in" }).ClickAsync();

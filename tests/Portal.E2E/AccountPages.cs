@@ -36,6 +36,16 @@ public static class AccountPages
         await page.Locator("#login-submit").ClickAsync();
     }
 
+    /// <summary>
+    /// Signs out and waits until the page shows it: the sign-out form posts, and a test that navigates on at once
+    /// can cancel that post and go on signed in.
+    /// </summary>
+    public static async Task SignOutAsync(IPage page)
+    {
+        await page.Locator("#sign-out").ClickAsync();
+        await Expect(page.Locator("#sign-out")).ToHaveCountAsync(0);
+    }
+
     /// <summary>Waits until the page's Blazor circuit is connected, so clicks reach the server.</summary>
     public static Task WaitForCircuitAsync(IPage page) =>
         page.Locator("#circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });

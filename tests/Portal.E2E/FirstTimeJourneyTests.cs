@@ -104,8 +104,7 @@ public sealed class FirstTimeJourneyTests(BrowserFixture browser) : IClassFixtur
 
         // Sign out.
         await OpenMenuIfFoldedAsync(page);
-        await page.Locator("#sign-out").ClickAsync();
-        await Expect(page.Locator("#sign-out")).ToHaveCountAsync(0);
+        await AccountPages.SignOutAsync(page);
         await OpenMenuIfFoldedAsync(page);
         await Expect(Header(page).GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await ShotAsync("signed-out");
