@@ -76,8 +76,9 @@ public sealed class GitHttpServer : IAsyncDisposable
     public Func<HttpRequest, Task>? BeforeGit { get; set; }
 
     /// <summary>
-    /// The protocol v2 command of each upload-pack POST, in order, as "&lt;repository path&gt; &lt;command&gt;"
-    /// (<c>/name.git ls-refs</c>, <c>/name.git fetch</c>): what clients asked for.
+    /// What clients asked upload-pack for, in order, as "&lt;repository path&gt; &lt;command&gt;": the protocol v2 command
+    /// of each POST (<c>/name.git ls-refs</c>, <c>/name.git fetch</c>), and <c>/name.git advertisement</c> for each
+    /// ref advertisement answered in protocol v0 (every ref, listed by the first request).
     /// </summary>
     public ConcurrentQueue<string> UploadPackCommands { get; } = new();
 
@@ -163,13 +164,21 @@ public sealed class GitHttpServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Records the v2 command an upload-pack POST carries. Such requests are small enough to read whole here (git
-    /// compresses only bodies over 1 kB, which then are not recorded); the body is replayed to git afterwards.
+    /// Records the v2 command an upload-pack POST carries, or a v0 ref advertisement. POSTs are small enough to read
+    /// whole here (git compresses only bodies over 1 kB, which then are not recorded); the body is replayed to git afterwards.
     /// </summary>
     private async Task RecordCommandAsync(HttpRequest request)
     {
         const string endpoint = "/git-upload-pack";
+        const string advertisement = "/info/refs";
         var path = request.Path.Value ?? "";
+        if (request.Method == "GET" && path.EndsWith(advertisement, StringComparison.Ordinal) && request.Query["service"] == "git-upload-pack"
+            && (ProtocolV0Only || !request.Headers["Git-Protocol"].ToString().Contains("version=2", StringComparison.Ordinal)))
+        {
+            UploadPackCommands.Enqueue($"{path[..^advertisement.Length]} advertisement");
+            return;
+        }
+
         if (request.Method != "POST" || !path.EndsWith(endpoint, StringComparison.Ordinal) || request.Headers.ContentEncoding.Count > 0)
         {
             return;

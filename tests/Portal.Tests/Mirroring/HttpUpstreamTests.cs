@@ -165,18 +165,21 @@ public sealed class HttpUpstreamTests(MirrorPortalFactory portal, GitHttpFixture
     }
 
     [Fact]
-    public async Task UpToDateSync_OnlyListsRefs_AndFetchesNoObjects()
+    public async Task UpToDateSync_CostsTheUpstreamOneRequest_ItsRefAdvertisement_AndFetchesNoObjects()
     {
         using var api = await MirrorApi.CreateAsync(portal);
         var name = PortalFactoryNames.Next("cheap");
         NewUpstream(name);
         await api.ImportAsync(name, Server.Url(name));
         var requestsBefore = Server.RequestCount;
+        Server.UploadPackCommands.Clear();
 
         await api.SyncAndWaitAsync(name);
 
-        // ls-remote is the capability advertisement plus (protocol v2) one ls-refs request; a fetch would add more.
-        Assert.InRange(Server.RequestCount - requestsBefore, 1, 2);
+        // Listed in protocol v0, whose advertisement is the listing; v2 asks twice (capabilities, then ls-refs), and a
+        // fetch would add more.
+        Assert.Equal(1, Server.RequestCount - requestsBefore);
+        Assert.Equal([$"/{name}.git advertisement"], Server.UploadPackCommands.Where(c => c.StartsWith($"/{name}.git ", StringComparison.Ordinal)));
         Assert.Equal("up_to_date", (await api.SyncRunsAsync(name))[0].GetProperty("outcome").GetString());
     }
 

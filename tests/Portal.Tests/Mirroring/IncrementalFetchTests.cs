@@ -34,8 +34,9 @@ public sealed class IncrementalFetchTests(MirrorPortalFactory portal, GitHttpFix
 
         Assert.Equal(upstream.Refs, TestGit.Refs(path));
         TestGit.Run(path, "fsck", "--no-progress", "--strict");
-        // ls-remote's listing, then one fetch: a fetch by name would have listed the refs a second time.
-        Assert.Equal([$"/{name}.git ls-refs", $"/{name}.git fetch"], Server.UploadPackCommands.Where(c => c.StartsWith($"/{name}.git ", StringComparison.Ordinal)));
+        // ls-remote's listing (v0: the advertisement is the listing), then one fetch: a fetch by name would have
+        // listed the refs a second time.
+        Assert.Equal([$"/{name}.git advertisement", $"/{name}.git fetch"], Server.UploadPackCommands.Where(c => c.StartsWith($"/{name}.git ", StringComparison.Ordinal)));
         var kinds = MirrorApi.RefChangeKinds(run);
         Assert.Equal(
             new Dictionary<string, string?>
