@@ -302,7 +302,7 @@ try
     report.Note("An incremental sync lists the upstream's refs once (`ls-remote`), then fetches the changed refs' objects by id, which git does without listing the refs again, and moves the refs in one `update-ref` transaction.");
     report.Note("Before any figure, a throwaway mirror is imported, synced 40 times (a change every fourth) and cloned 10 times, so the figures are Portal's steady state, not code the JIT has not optimized yet.");
     report.Note("A sync is requested and awaited in one `POST /api/v1/repos/{owner}/{name}/sync?wait=60`, and an import's end with `GET /api/v1/repos/{owner}/{name}?wait=60`; Portal answers both when the run's end is committed: no polling interval in the figures, and no polls competing with the sync for the two cores.");
-    report.Note("Rows 2a and 5 (CPU split) measure the fixed per-sync cost (API call, queue hand-off, ref read, database writes): on the small repository it dominates the ratios against baselines of 50–120 ms.");
+    report.Note("Rows 2a (the no-op sync less its v0 listing) and 5 (CPU split) measure the fixed per-sync cost (API call, queue hand-off, ref read, database writes).");
     report.Note("Requests authenticate with a token. Basic auth with a password costs about 100 ms per request by design (PBKDF2); a first run that polled with the password made every sync figure look 3x slower.");
     report.Note("Memory: Portal's own RSS stays flat while serving (packs stream between sockets and git); the memory that grows with repository size is git's (pack-objects for clones, index-pack for imports), listed separately.");
 

@@ -261,8 +261,8 @@ public sealed class PortalServer : BackgroundProcess
     }
 
     /// <summary>
-    /// A sync and its end in one request, as <c>portal repo sync --wait</c> does (<c>POST …/sync?wait=</c> holds the
-    /// answer until the run's end is recorded); held GETs only if it is still running after a minute.
+    /// A sync and its end in one request (<c>POST …/sync?wait=</c> holds the answer until the run's end is recorded);
+    /// held GETs only if it is still running after a minute.
     /// </summary>
     public async Task SyncAndWaitAsync(string name, DateTime? after)
     {

@@ -90,12 +90,13 @@ public static class RepositoryEndpoints
             return refused;
         }
 
-        if (!holds.TryHoldFor(hold, user, http.HttpContext, out var place, out var tooMany))
+        using var waitPlace = hold is null ? null : holds.TryHold(user, http.HttpContext);
+        if (waitPlace is null)
         {
-            return tooMany;
+            // Past the caller's limit the answer comes at once, as without ?wait=: scripts and `portal repo wait` loop
+            // on this GET and go on working, only less promptly.
+            hold = null;
         }
-
-        using var waitPlace = place;
 
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)
@@ -166,12 +167,11 @@ public static class RepositoryEndpoints
         }
 
         // Refused before the sync is queued: a refused request does nothing.
-        if (!holds.TryHoldFor(hold, user, http.HttpContext, out var place, out var tooMany))
+        using var waitPlace = hold is null ? null : holds.TryHold(user, http.HttpContext);
+        if (hold is not null && waitPlace is null)
         {
-            return tooMany;
+            return SyncWaitHolds.Refuse(response);
         }
-
-        using var waitPlace = place;
 
         var (repository, role) = await FindReadableAsync(owner, name, user, access, cancellationToken);
         if (repository is null)

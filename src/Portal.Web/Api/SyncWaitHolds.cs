@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 
 namespace Portal.Web.Api;
 
 /// <summary>
 /// How many <c>?wait=</c> requests each caller holds open on this node: past <see cref="MaxPerCaller"/> a further one is
-/// refused before it does anything. Each held request keeps a connection and re-reads its job once a second, so one
+/// not held (a GET answers at once, as without <c>?wait=</c>; a POST is refused before it queues anything). Each held request keeps a connection and re-reads its job once a second, so one
 /// caller (a signed-in user, or an anonymous address) must not be able to hold thousands.
 /// </summary>
 public sealed class SyncWaitHolds
@@ -16,13 +15,16 @@ public sealed class SyncWaitHolds
 
     private readonly ConcurrentDictionary<string, int> held = new(StringComparer.Ordinal);
 
-    /// <summary>The caller a hold counts against: the signed-in user, or else the address the request came from.</summary>
-    public static string CallerOf(ClaimsPrincipal user, HttpContext http) =>
-        user.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId ? "user:" + userId : "address:" + http.Connection.RemoteIpAddress;
+    /// <summary>Requests held on this node now, every caller together (tests wait on it rather than on time).</summary>
+    internal int Holding => held.Values.Sum();
 
-    /// <summary>One more held request for <paramref name="caller"/>, released on dispose; null when it holds the maximum already.</summary>
-    public IDisposable? TryHold(string caller)
+    /// <summary>
+    /// A place for one more held request of the request's caller (the signed-in user, or else the address it came
+    /// from), released on dispose; null when that caller holds <see cref="MaxPerCaller"/> already.
+    /// </summary>
+    public IDisposable? TryHold(ClaimsPrincipal user, HttpContext http)
     {
+        var caller = user.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId ? "user:" + userId : "address:" + http.Connection.RemoteIpAddress;
         while (true)
         {
             var current = held.GetValueOrDefault(caller);
@@ -39,22 +41,16 @@ public sealed class SyncWaitHolds
     }
 
     /// <summary>
-    /// For a request that asks to wait (<paramref name="wait"/> not null), a place counted against its caller, released
-    /// on dispose; false with a 429 saying what to do when the caller holds the maximum already. No wait, no place.
+    /// The 429 for a request that asked to wait past the limit. Retry-After: 1, as a place frees whenever one of the
+    /// caller's held requests ends; the title tells it from the manual-sync limit's 429 on the same endpoint.
     /// </summary>
-    public bool TryHoldFor(TimeSpan? wait, ClaimsPrincipal user, HttpContext http, out IDisposable? place, [NotNullWhen(false)] out IResult? refused)
+    public static IResult Refuse(HttpResponse response)
     {
-        refused = null;
-        place = wait is null ? null : TryHold(CallerOf(user, http));
-        if (wait is not null && place is null)
-        {
-            refused = ProblemResults.Problem(
-                StatusCodes.Status429TooManyRequests,
-                $"You already have {MaxPerCaller} requests waiting for syncs to end (?wait=). Let one of them end first, or leave out ?wait= and ask again later.");
-            return false;
-        }
-
-        return true;
+        response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(
+            detail: $"You already have {MaxPerCaller} requests waiting for syncs to end (?wait=) on this server. Let one of them end first, or leave out ?wait= and ask again later.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many waiting requests");
     }
 
     private void Release(string caller)

@@ -43,8 +43,10 @@ public sealed class QuietAfterWork(long quietBytesPerSample, int quietSamples, l
 /// Gives memory back to the operating system when Portal goes quiet after work (issue 17: RSS under 300 MiB, flat).
 /// The server collector keeps the regions a burst of imports, clones or page renders committed, and runs no collection
 /// while nothing allocates, so the resident size only ever rose: measured, 45–50 MiB of committed but unused heap after
-/// imports, syncs, clones and pages, which one aggressive collection returns (RSS 279 → 238 MiB). It runs a second
-/// after two quiet seconds, when nothing waits on it, and at most once per quiet spell. glibc's allocator then keeps
+/// imports, syncs, clones and pages, which one aggressive collection returns (RSS 279 → 238 MiB). It runs on the second
+/// quiet sample after work (Portal allocating under 1 MiB a second, about two seconds after the work ended), at most once
+/// per quiet spell. Quiet is measured by allocation only: a clone being served or a long index-pack allocates little in
+/// Portal, so the collection may run during one; it pauses Portal's threads once, not git's. glibc's allocator then keeps
 /// the native memory the runtime freed (the JIT's, the collector's bookkeeping) in its arenas: <c>malloc_trim</c> returns
 /// another 7–13 MiB.
 /// </summary>

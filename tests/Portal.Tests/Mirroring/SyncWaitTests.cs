@@ -144,26 +144,43 @@ public sealed class SyncWaitTests(MirrorPortalFactory portal, GitHttpFixture htt
     }
 
     [Fact]
-    public async Task ACallerHolding16Waits_IsRefusedA17th_With429SayingWhy_AndQueuesNothing_OthersAreNotAffected()
+    public async Task ACallerHolding16Waits_HasA17thGetAnsweredAtOnce_AndA17thWaitingSyncRefusedWith429_QueuingNothing_OthersAreNotAffected()
     {
         using var api = await MirrorApi.CreateAsync(portal);
+        var holds = portal.Services.GetRequiredService<SyncWaitHolds>();
         var (held, _) = await ImportChangedAsync(api, "wait-cap");
         var (idle, _) = await ImportChangedAsync(api, "wait-cap-idle");
+        var idleBefore = (await api.GetAsync(idle)).GetProperty("sync").GetProperty("lastAttemptAt").GetString();
         HoldUpstream(held);
         Assert.Equal(HttpStatusCode.Accepted, (await SyncAsync(api, held, "")).StatusCode);
         await upstreamReached.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         var waiting = Enumerable.Range(0, SyncWaitHolds.MaxPerCaller).Select(_ => api.Client.GetAsync(RepositoryPath(api, held) + "?wait=120")).ToList();
-        await Task.WhenAny(Task.WhenAll(waiting), Task.Delay(TimeSpan.FromMilliseconds(500)));
+        // Each of the 16 holds its place before the 17th is sent (not merely "has not answered yet").
+        for (var polls = 0; holds.Holding < SyncWaitHolds.MaxPerCaller && polls < 600; polls++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(SyncWaitHolds.MaxPerCaller, holds.Holding);
         Assert.DoesNotContain(waiting, w => w.IsCompleted);
 
+        // A 17th GET is not held: it answers at once, as without ?wait= (the CLI and scripts loop on it), with the
+        // sync still running.
         using var got = await api.Client.GetAsync(RepositoryPath(api, held) + "?wait=120");
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+        Assert.Equal("running", MirrorApi.Status(await got.Content.ReadFromJsonAsync<JsonElement>()));
+
+        // A 17th waiting sync is refused before anything is queued, with when to try again.
         using var posted = await SyncAsync(api, idle, "?wait=60");
-        foreach (var refused in new[] { got, posted })
-        {
-            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-            Assert.Contains($"already have {SyncWaitHolds.MaxPerCaller} requests waiting", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, posted.StatusCode);
+        Assert.Equal("1", posted.Headers.RetryAfter?.ToString());
+        var problem = await posted.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Too many waiting requests", problem.GetProperty("title").GetString());
+        Assert.Contains($"already have {SyncWaitHolds.MaxPerCaller} requests waiting", problem.GetProperty("detail").GetString());
+        var idleAfter = await api.GetAsync(idle);
+        Assert.Equal(idleBefore, idleAfter.GetProperty("sync").GetProperty("lastAttemptAt").GetString());
+        Assert.Single(await api.SyncRunsAsync(idle));
 
         Assert.Equal("succeeded", MirrorApi.Status(await api.GetAsync(idle)));
         using var other = await MirrorApi.CreateAsync(portal);
