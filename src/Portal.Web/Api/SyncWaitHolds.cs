@@ -5,8 +5,9 @@ namespace Portal.Web.Api;
 
 /// <summary>
 /// How many <c>?wait=</c> requests each caller holds open on this node: past <see cref="MaxPerCaller"/> a further one is
-/// not held (a GET answers at once, as without <c>?wait=</c>; a POST is refused before it queues anything). Each held request keeps a connection and re-reads its job once a second, so one
-/// caller (a signed-in user, or an anonymous address) must not be able to hold thousands.
+/// not held (a GET answers at once, as without <c>?wait=</c>; a POST is refused before it queues anything). Each held
+/// request keeps a connection and re-reads its job once a second, so one caller (a signed-in user, or an anonymous
+/// address) must not be able to hold thousands.
 /// </summary>
 public sealed class SyncWaitHolds
 {

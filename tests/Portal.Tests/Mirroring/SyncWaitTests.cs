@@ -157,11 +157,7 @@ public sealed class SyncWaitTests(MirrorPortalFactory portal, GitHttpFixture htt
 
         var waiting = Enumerable.Range(0, SyncWaitHolds.MaxPerCaller).Select(_ => api.Client.GetAsync(RepositoryPath(api, held) + "?wait=120")).ToList();
         // Each of the 16 holds its place before the 17th is sent (not merely "has not answered yet").
-        for (var polls = 0; holds.Holding < SyncWaitHolds.MaxPerCaller && polls < 600; polls++)
-        {
-            await Task.Delay(50);
-        }
-
+        await TwoWayMirroringTests.WaitUntilAsync(() => holds.Holding >= SyncWaitHolds.MaxPerCaller, "the 16 waiting requests to hold their places");
         Assert.Equal(SyncWaitHolds.MaxPerCaller, holds.Holding);
         Assert.DoesNotContain(waiting, w => w.IsCompleted);
 
